@@ -1,0 +1,106 @@
+# leeward — build, test, install, deps.
+#
+#   make deps      install the Debian packages the build and the tests need
+#   make           build build/leeward
+#   make check     unit tests, integration tests (bats) on this host, VM lane
+#   make asan      build build-asan/leeward with ASan+UBSan
+#   make bench     benchmark against runc (and crun where it runs)
+
+CC      ?= gcc
+PREFIX  ?= /usr/local
+BUILD   ?= build
+VERSION := 0.1.0
+COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+# Packages: to build, and to run the test suite (peers and test tools).
+DEPS_BUILD := build-essential pkg-config libseccomp-dev libyajl-dev libcgroup-dev libmnl-dev
+DEPS_TEST  := bats jq busybox-static python3-jsonschema uidmap iproute2 runc crun \
+              podman conmon containerd golang-github-containers-common \
+              qemu-system-x86 cpio
+
+PKGS    := libseccomp yajl libmnl
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu17 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
+           -Wformat=2 -Wno-format-nonliteral -fno-strict-aliasing \
+           -DLW_VERSION='"$(VERSION)"' -DLW_COMMIT='"$(COMMIT)"' \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcgroup
+
+SRC_MODULES := $(wildcard spec/*.c cgroup/*.c netns/*.c hooks/*.c)
+SRC_RUNTIME := $(filter-out runtime/main.c,$(wildcard runtime/*.c runtime/cli/*.c runtime/supervisor/*.c))
+SRC_ALL     := runtime/main.c $(SRC_RUNTIME) $(SRC_MODULES)
+OBJ_ALL     := $(SRC_ALL:%.c=$(BUILD)/%.o)
+OBJ_LIB     := $(filter-out $(BUILD)/runtime/main.o,$(OBJ_ALL))
+
+UNIT_SRC    := $(wildcard tests/unit/test_*.c)
+UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps check unit integration vm asan asan-check install clean bench helper fmt
+
+all: $(BUILD)/leeward $(BUILD)/lwtest
+
+$(BUILD)/leeward: $(OBJ_ALL)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The static multi-call helper that tests run inside the container.
+$(BUILD)/lwtest: tests/helper/lwtest.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
+
+# A unit test tests/unit/test_<module>[_more].c links the objects of folder
+# <module>/ (spec, cgroup, netns, hooks, runtime) and the leaf utilities.
+OBJ_LEAF := $(BUILD)/runtime/error.o $(BUILD)/runtime/log.o
+pct := %
+unit_module = $(firstword $(subst _, ,$(patsubst test_%,%,$(notdir $(1)))))
+# make puts the stem in place of a literal % in a pattern rule's prerequisites
+# before the second expansion, so the filter pattern's % comes from a variable.
+unit_pct := %
+.SECONDEXPANSION:
+$(BUILD)/tests/test_%: tests/unit/test_%.c $$(filter $(BUILD)/$$(call unit_module,$$@)/$$(unit_pct),$$(OBJ_LIB)) $$(OBJ_LEAF)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I. -o $@ $(sort $^) $(LDLIBS)
+
+-include $(OBJ_ALL:.o=.d)
+
+deps:
+	@missing=$$(for p in $(DEPS_BUILD) $(DEPS_TEST); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "deps: all installed"; fi
+
+unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
+
+integration: all
+	LEEWARD=$(CURDIR)/$(BUILD)/leeward tests/run-integration.sh
+
+vm: all
+	tests/vm/run-suite.sh
+
+# The whole suite: what CI runs (through .ci/run) and what README shows.
+check: all
+	tests/check.sh
+
+asan:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" LDFLAGS="-fsanitize=address,undefined"
+
+asan-check: asan
+	LEEWARD=$(CURDIR)/build-asan/leeward ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 tests/run-integration.sh
+
+bench: all
+	bench/run.sh
+
+install: all
+	install -D -m 0755 $(BUILD)/leeward $(DESTDIR)$(PREFIX)/bin/leeward
+
+fmt:
+	clang-format -i $(SRC_ALL) $(wildcard runtime/*.h runtime/cli/*.h spec/*.h cgroup/*.h netns/*.h hooks/*.h)
+
+clean:
+	rm -rf build build-asan

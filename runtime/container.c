@@ -1,0 +1,944 @@
+/* The parent half of container creation, and start/kill/delete.
+ *
+ * create: parse config -> state dir -> cgroup -> (seccomp compiled) ->
+ * clone3(CLONE_INTO_CGROUP | CLONE_NEW*) -> maps, v1 attach -> SYNC_GO ->
+ * hooks on request -> SYNC_READY -> state.json, pid-file.  Every step
+ * registers what it must undo; a failure undoes all of it (process, cgroup,
+ * state dir, fds) before the error is returned.
+ */
+#define _GNU_SOURCE
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../cgroup/cgroup.h"
+#include "../hooks/hooks.h"
+#include "../spec/spec.h"
+#include "cleanup.h"
+#include "console.h"
+#include "log.h"
+#include "seccomp.h"
+#include "state.h"
+#include "sync.h"
+#include "userns.h"
+#include "util.h"
+
+#ifndef NS_GET_NSTYPE
+#define NS_GET_NSTYPE _IO(0xb7, 0x3)
+#endif
+
+/* Everything a create has made so far, undone in reverse on failure. */
+struct creation {
+	const struct create_opts *opts;
+	struct spec *spec;
+	char *bundle;
+	char *rootfs;
+	char *state_dir;
+	int state_fd;
+	struct cgroup *cg;
+	struct lw_seccomp *seccomp;
+	int fifo_fd;
+	int console_fd;
+	int ns_fd[SPEC_NS_COUNT];
+	int sync_fd; /* parent end */
+	pid_t pid;   /* the container init */
+	pid_t stage1;
+	int pidfd;
+	struct lw_state st;
+	char *config_text; /* config.json as read, copied into the state dir */
+	size_t config_len;
+	bool hooks_failed;
+	bool userns;
+	bool rootless;
+};
+
+static pid_t clone3_into(unsigned long flags, int cgroup_fd, int *pidfd)
+{
+	struct clone_args a = { 0 };
+
+	a.flags = flags | CLONE_PIDFD;
+	a.pidfd = (uint64_t)(uintptr_t)pidfd;
+	a.exit_signal = SIGCHLD;
+	if (cgroup_fd >= 0) {
+		a.flags |= CLONE_INTO_CGROUP;
+		a.cgroup = (uint64_t)cgroup_fd;
+	}
+	return (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+}
+
+static int read_config(struct creation *c, lw_err *err)
+{
+	cleanup_free char *path = NULL, *buf = NULL, *msg = NULL;
+	cleanup_close int fd = -1;
+	size_t len;
+
+	c->bundle = realpath(c->opts->bundle ? c->opts->bundle : ".", NULL);
+	if (!c->bundle)
+		return lw_fail(err, errno, "bundle %s", c->opts->bundle ? c->opts->bundle : ".");
+	if (asprintf(&path, "%s/config.json", c->bundle) < 0)
+		return lw_fail(err, ENOMEM, "config.json");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return lw_fail(err, errno, "opening %s", path);
+	if (read_all(fd, &buf, &len) < 0)
+		return lw_fail(err, errno, "reading %s", path);
+	if (spec_parse(buf, len, &c->spec, &msg) < 0)
+		return lw_fail(err, 0, "config.json: %s", msg ? msg : "invalid");
+	c->config_text = take_ptr(buf);
+	c->config_len = len;
+	return 0;
+}
+
+static int check_config(struct creation *c, lw_err *err)
+{
+	const struct spec *s = c->spec;
+	struct stat sb;
+	cleanup_free char *rootfs = NULL;
+
+	if (!s->process)
+		return lw_fail(err, 0, "config.json: process: required to create a container");
+	if (!s->process->args || !s->process->args[0] || !*s->process->args[0])
+		return lw_fail(err, 0, "config.json: process.args: must not be empty");
+	if (!s->root || !s->root->path)
+		return lw_fail(err, 0, "config.json: root.path: required");
+	if (s->root->path[0] == '/')
+		rootfs = strdup(s->root->path);
+	else if (asprintf(&rootfs, "%s/%s", c->bundle, s->root->path) < 0)
+		rootfs = NULL;
+	if (!rootfs)
+		return lw_fail(err, ENOMEM, "root.path");
+	c->rootfs = realpath(rootfs, NULL);
+	if (!c->rootfs)
+		return lw_fail(err, errno, "config.json: root.path: %s", rootfs);
+	if (stat(c->rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return lw_fail(err, ENOTDIR, "config.json: root.path: %s", c->rootfs);
+	if (s->process->terminal && !c->opts->console_socket && !(c->opts->run && !c->opts->detach))
+		return lw_fail(err, 0,
+			       "config.json: process.terminal: a detached container with a "
+			       "terminal needs --console-socket");
+	if (!s->process->terminal && c->opts->console_socket)
+		return lw_fail(err, 0,
+			       "--console-socket given but config.json process.terminal is false");
+	c->userns = spec_namespace(s, SPEC_NS_USER) != NULL;
+	c->rootless = geteuid() != 0;
+	if (c->rootless && !c->userns)
+		return lw_fail(err, 0,
+			       "config.json: linux.namespaces: running as an unprivileged user "
+			       "needs a user namespace");
+	if (c->userns && !spec_namespace(s, SPEC_NS_USER)->path && s->linux_ &&
+	    (!s->linux_->n_uid_mappings || !s->linux_->n_gid_mappings))
+		return lw_fail(err, 0,
+			       "config.json: linux.uidMappings/gidMappings: required with a new "
+			       "user namespace");
+	if (s->linux_ && s->linux_->intel_rdt)
+		return lw_fail(err, ENOTSUP, "config.json: linux.intelRdt: not supported");
+	return 0;
+}
+
+/* Open every namespace to join, and check it is of the named type. */
+static int open_namespaces(struct creation *c, lw_err *err)
+{
+	const struct spec_linux *l = c->spec->linux_;
+
+	for (size_t i = 0; l && i < l->n_namespaces; i++) {
+		const struct spec_namespace *ns = &l->namespaces[i];
+		if (!ns->path)
+			continue;
+		int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return lw_fail(err, errno, "config.json: linux.namespaces[%zu].path: %s", i,
+				       ns->path);
+		c->ns_fd[ns->type] = fd;
+		int type = ioctl(fd, NS_GET_NSTYPE);
+		if (type >= 0 && type != spec_ns_clone_flag(ns->type))
+			return lw_fail(err, 0,
+				       "config.json: linux.namespaces[%zu].path: %s is not a %s "
+				       "namespace",
+				       i, ns->path, spec_ns_name(ns->type));
+	}
+	return 0;
+}
+
+static int connect_console(const char *path, lw_err *err)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return lw_fail(err, ENAMETOOLONG, "--console-socket %s", path);
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return lw_fail(err, errno, "--console-socket: socket");
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		int e = errno;
+		close(fd);
+		return lw_fail(err, e, "--console-socket: connecting to %s", path);
+	}
+	return fd;
+}
+
+static int write_pid_file(const char *path, pid_t pid, lw_err *err)
+{
+	cleanup_free char *tmp = NULL;
+	char buf[32];
+	int fd, n;
+
+	if (asprintf(&tmp, "%s.%d.tmp", path, (int)getpid()) < 0)
+		return lw_fail(err, ENOMEM, "--pid-file");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return lw_fail(err, errno, "--pid-file: %s", path);
+	n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	if (write_all(fd, buf, (size_t)n) < 0) {
+		int e = errno;
+		close(fd);
+		unlink(tmp);
+		return lw_fail(err, e, "--pid-file: %s", path);
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		return lw_fail(err, e, "--pid-file: %s", path);
+	}
+	return 0;
+}
+
+static char *creation_state_json(struct creation *c, enum lw_status status)
+{
+	struct lw_state st = c->st;
+	st.id = (char *)c->opts->id;
+	st.pid = c->pid;
+	st.bundle = c->bundle;
+	st.rootfs = c->rootfs;
+	return state_json(&st, status, c->spec, false);
+}
+
+/* Runs in the parent while the child waits: prestart + createRuntime. */
+static int run_create_hooks(struct creation *c, lw_err *err)
+{
+	cleanup_free char *json = creation_state_json(c, LW_CREATING);
+
+	if (hooks_run(&c->spec->hooks, SPEC_HOOK_PRESTART, json, err) < 0 ||
+	    hooks_run(&c->spec->hooks, SPEC_HOOK_CREATE_RUNTIME, json, err) < 0) {
+		c->hooks_failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* Kill and reap what was cloned; remove cgroup and state dir. */
+static void creation_undo(struct creation *c)
+{
+	if (c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		waitpid(c->pid, NULL, 0);
+	}
+	if (c->stage1 > 0) {
+		kill(c->stage1, SIGKILL);
+		waitpid(c->stage1, NULL, 0);
+	}
+	if (c->hooks_failed && c->spec) {
+		cleanup_free char *json = creation_state_json(c, LW_STOPPED);
+		hooks_run_warn(&c->spec->hooks, SPEC_HOOK_POSTSTOP, json);
+	}
+	if (c->cg) {
+		lw_err e = NULL;
+		if (cgroup_destroy(c->cg, &e) < 0) {
+			lw_warn("%s", e->msg);
+			lw_err_free(&e);
+		}
+	}
+	if (c->state_dir)
+		state_remove(c->opts->root, c->opts->id);
+}
+
+static void creation_free(struct creation *c)
+{
+	if (c->cg)
+		cgroup_free(c->cg);
+	if (c->seccomp)
+		lw_seccomp_free(c->seccomp);
+	for (int i = 0; i < SPEC_NS_COUNT; i++)
+		if (c->ns_fd[i] >= 0)
+			close(c->ns_fd[i]);
+	if (c->fifo_fd >= 0)
+		close(c->fifo_fd);
+	if (c->console_fd >= 0)
+		close(c->console_fd);
+	if (c->sync_fd >= 0)
+		close(c->sync_fd);
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	if (c->state_fd >= 0)
+		close(c->state_fd);
+	free(c->config_text);
+	free(c->st.created);
+	free(c->st.owner);
+	free(c->bundle);
+	free(c->rootfs);
+	free(c->state_dir);
+	spec_free(c->spec);
+}
+
+static unsigned long ns_flags_to_create(const struct spec *s)
+{
+	unsigned long flags = 0;
+	for (size_t i = 0; s->linux_ && i < s->linux_->n_namespaces; i++)
+		if (!s->linux_->namespaces[i].path)
+			flags |= (unsigned long)spec_ns_clone_flag(s->linux_->namespaces[i].type);
+	return flags;
+}
+
+/* Decide how namespaces come to be (see init.c): one clone3 that creates
+ * them all, or a first stage that joins namespaces by path (user first) and
+ * unshares the rest before it forks the init. */
+static void plan_namespaces(struct creation *c, struct init_ctx *ctx)
+{
+	unsigned long create = ns_flags_to_create(c->spec);
+	bool joins = false;
+
+	for (int i = 0; i < SPEC_NS_COUNT; i++)
+		if (c->ns_fd[i] >= 0)
+			joins = true;
+	/* A time namespace with offsets must be unshared so the offsets can be
+	 * written before a process lives in it. */
+	bool time_offsets = (create & CLONE_NEWTIME) && c->spec->linux_->n_time_offsets > 0;
+	ctx->new_timens = (create & CLONE_NEWTIME) != 0;
+	if (time_offsets)
+		create &= ~(unsigned long)CLONE_NEWTIME;
+	ctx->new_netns = (create & CLONE_NEWNET) != 0;
+
+	if (c->ns_fd[SPEC_NS_USER] >= 0 || c->ns_fd[SPEC_NS_PID] >= 0 ||
+	    (joins && (create & CLONE_NEWUSER))) {
+		ctx->two_stage = true;
+		ctx->clone_flags = 0;
+		ctx->unshare_flags = create;
+	} else {
+		ctx->clone_flags = create;
+		ctx->unshare_flags = 0;
+	}
+	if (time_offsets)
+		ctx->unshare_flags |= CLONE_NEWTIME;
+}
+
+static int start_child(struct creation *c, struct init_ctx *ctx, lw_err *err)
+{
+	int sp[2];
+	int cgfd = c->cg ? cgroup_clone_fd(c->cg) : -1;
+	bool in_unified = cgfd >= 0;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+		return lw_fail(err, errno, "socketpair");
+	c->sync_fd = sp[0];
+	ctx->sync_fd = sp[1];
+
+	/* The init runs leeward's code until execve: keep it non-dumpable so
+	 * no process in the container can open /proc/PID/exe (or its fds and
+	 * memory) and reach the host binary (CVE-2019-5736). execve of the
+	 * container's program makes it dumpable again. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+	pid_t pid = clone3_into(ctx->clone_flags, cgfd, &c->pidfd);
+	if (pid < 0 && cgfd >= 0 && (errno == EBUSY || errno == EOPNOTSUPP || errno == EACCES)) {
+		in_unified = false;
+		pid = clone3_into(ctx->clone_flags, -1, &c->pidfd);
+	}
+	if (pid < 0) {
+		int e = errno;
+		close(sp[1]);
+		return lw_fail(err, e, "clone3");
+	}
+	if (pid == 0) {
+		close(sp[0]);
+		init_main(ctx);
+	}
+	close(sp[1]);
+	ctx->sync_fd = -1;
+
+	if (ctx->two_stage) {
+		c->stage1 = pid;
+		if (c->cg && cgroup_attach(c->cg, pid, in_unified, err) < 0)
+			return -1;
+		if (sync_send(c->sync_fd, SYNC_GO, 0, 0, NULL, -1) < 0)
+			return lw_fail(err, errno, "sync");
+		for (;;) {
+			struct sync_msg m;
+			int r = sync_recv(c->sync_fd, &m, NULL);
+			if (r <= 0)
+				return lw_fail(err, r < 0 ? errno : 0,
+					       "container init exited during namespace setup");
+			if (m.type == SYNC_ERROR) {
+				lw_fail(err, 0, "%s", m.text);
+				return -1;
+			}
+			if (m.type == SYNC_USERMAP) {
+				if (userns_write_maps(pid, c->spec->linux_, c->rootless, err) < 0)
+					return -1;
+				sync_send(c->sync_fd, SYNC_USERMAP_DONE, 0, 0, NULL, -1);
+			} else if (m.type == SYNC_INIT_PID) {
+				c->pid = m.pid;
+				break;
+			}
+		}
+		/* stage 1 exits once the init runs; the init is our child too
+		 * (CLONE_PARENT) or stage 1 itself */
+		if (c->pid != c->stage1) {
+			waitpid(c->stage1, NULL, 0);
+			c->stage1 = 0;
+			close(c->pidfd);
+			c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+		} else {
+			c->stage1 = 0;
+		}
+	} else {
+		c->pid = pid;
+		if (c->userns && userns_write_maps(pid, c->spec->linux_, c->rootless, err) < 0)
+			return -1;
+		if (c->cg && cgroup_attach(c->cg, pid, in_unified, err) < 0)
+			return -1;
+		if (sync_send(c->sync_fd, SYNC_GO, 0, 0, NULL, -1) < 0)
+			return lw_fail(err, errno, "sync");
+	}
+	return 0;
+}
+
+/* Parent side after SYNC_GO: hooks and seccomp listener on request, until
+ * the init says it is ready. */
+static int wait_ready(struct creation *c, lw_err *err)
+{
+	for (;;) {
+		struct sync_msg m;
+		int fd = -1;
+		int r = sync_recv(c->sync_fd, &m, &fd);
+		if (r < 0)
+			return lw_fail(err, errno, "reading from container init");
+		if (r == 0)
+			return lw_fail(err, 0, "container init exited during setup");
+		switch (m.type) {
+		case SYNC_ERROR:
+			lw_fail(err, 0, "%s", m.text);
+			(*err)->errno_ = m.err;
+			return -1;
+		case SYNC_HOOKS:
+			if (run_create_hooks(c, err) < 0)
+				return -1;
+			sync_send(c->sync_fd, SYNC_HOOKS_DONE, 0, 0, NULL, -1);
+			break;
+		case SYNC_SECCOMP: {
+			cleanup_free char *json = creation_state_json(c, LW_CREATING);
+			const struct spec_seccomp *sc = c->spec->linux_->seccomp;
+			r = lw_seccomp_send_listener(sc->listener_path, sc->listener_metadata, fd,
+						     c->pid, json, err);
+			if (fd >= 0)
+				close(fd);
+			if (r < 0)
+				return lw_wrap(err, "linux.seccomp.listenerPath");
+			sync_send(c->sync_fd, SYNC_SECCOMP_DONE, 0, 0, NULL, -1);
+			break;
+		}
+		case SYNC_READY:
+			return 0;
+		default:
+			if (fd >= 0)
+				close(fd);
+			return lw_fail(err, EPROTO, "unexpected message %d from container init",
+				       m.type);
+		}
+	}
+}
+
+static char *owner_name(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	if (pw)
+		return strdup(pw->pw_name);
+	char *s = NULL;
+	if (asprintf(&s, "#%u", (unsigned)geteuid()) < 0)
+		return NULL;
+	return s;
+}
+
+static int prepare(struct creation *c, struct init_ctx *ctx, lw_err *err)
+{
+	const struct create_opts *o = c->opts;
+	const struct spec_linux *l;
+
+	if (state_check_id(o->id, err) < 0)
+		return -1;
+	if (read_config(c, err) < 0)
+		return -1;
+	if (check_config(c, err) < 0)
+		return -1;
+	l = c->spec->linux_;
+
+	c->state_fd = state_create(o->root, o->id, &c->state_dir, err);
+	if (c->state_fd < 0)
+		return -1;
+	{
+		int fd = openat(c->state_fd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+				0600);
+		if (fd < 0 || write_all(fd, c->config_text, c->config_len) < 0) {
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			return lw_fail(err, e, "saving config.json in %s", c->state_dir);
+		}
+		close(fd);
+	}
+
+	if (cgroup_create(o->id, l ? l->cgroups_path : NULL, l ? l->resources : NULL, c->rootless,
+			  &c->cg, err) < 0)
+		return -1;
+
+	if (l && l->seccomp) {
+		cleanup_free char *cache = NULL;
+		if (asprintf(&cache, "%s/.seccomp-cache", o->root) < 0)
+			cache = NULL;
+		if (lw_seccomp_compile(l->seccomp, cache, &c->seccomp, err) < 0)
+			return -1;
+	}
+	if (c->seccomp && lw_seccomp_uses_notify(c->seccomp) &&
+	    (!l->seccomp->listener_path || !*l->seccomp->listener_path))
+		return lw_fail(err, 0,
+			       "config.json: linux.seccomp.listenerPath: required with "
+			       "SCMP_ACT_NOTIFY");
+
+	if (!o->run) {
+		if (mkfifoat(c->state_fd, "exec.fifo", 0622) < 0)
+			return lw_fail(err, errno, "creating exec.fifo");
+		/* O_RDWR never blocks: the init reads the byte `start` writes */
+		c->fifo_fd = openat(c->state_fd, "exec.fifo", O_RDWR | O_CLOEXEC);
+		if (c->fifo_fd < 0)
+			return lw_fail(err, errno, "opening exec.fifo");
+	}
+	if (o->console_socket) {
+		c->console_fd = connect_console(o->console_socket, err);
+		if (c->console_fd < 0)
+			return -1;
+	}
+	if (open_namespaces(c, err) < 0)
+		return -1;
+
+	ctx->spec = c->spec;
+	ctx->id = o->id;
+	ctx->bundle = c->bundle;
+	ctx->rootfs = c->rootfs;
+	ctx->cgroup_saved = c->cg ? cgroup_saved(c->cg) : NULL;
+	ctx->fifo_fd = c->fifo_fd;
+	ctx->console_fd = c->console_fd;
+	for (int i = 0; i < SPEC_NS_COUNT; i++)
+		ctx->ns_fd[i] = c->ns_fd[i];
+	ctx->userns = c->userns;
+	ctx->rootless = c->rootless;
+	ctx->no_pivot = o->no_pivot;
+	ctx->no_new_keyring = o->no_new_keyring;
+	ctx->preserve_fds = o->preserve_fds;
+	ctx->run_mode = o->run;
+	ctx->seccomp = c->seccomp;
+	{
+		const char *lf = getenv("LISTEN_FDS");
+		ctx->listen_fds = lf ? atoi(lf) : 0;
+		if (ctx->listen_fds < 0)
+			ctx->listen_fds = 0;
+	}
+	plan_namespaces(c, ctx);
+
+	c->st.created = state_now_rfc3339();
+	c->st.owner = owner_name();
+	return 0;
+}
+
+static int save_state(struct creation *c, lw_err *err)
+{
+	struct lw_state st = c->st;
+
+	st.id = (char *)c->opts->id;
+	st.dir = c->state_dir;
+	st.dir_fd = c->state_fd;
+	st.pid = c->pid;
+	st.pid_start = state_pid_start(c->pid);
+	st.bundle = c->bundle;
+	st.rootfs = c->rootfs;
+	st.cgroup = c->cg ? (char *)cgroup_saved(c->cg) : NULL;
+	st.rootless = c->rootless;
+	st.userns = c->userns;
+	if (st.pid_start == 0)
+		return lw_fail(err, ESRCH, "container init exited during create");
+	c->st.pid_start = st.pid_start;
+	if (state_save(&st, err) < 0)
+		return -1;
+	if (c->opts->pid_file && write_pid_file(c->opts->pid_file, c->pid, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int status_of(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 255;
+}
+
+/* After SYNC_START: EOF on the sync socket means execve succeeded (the
+ * child's end is close-on-exec); SYNC_ERROR carries why it did not. */
+static int wait_exec(struct creation *c, lw_err *err)
+{
+	struct sync_msg m;
+	int r = sync_recv(c->sync_fd, &m, NULL);
+
+	if (r > 0 && m.type == SYNC_ERROR) {
+		lw_fail(err, 0, "%s", m.text);
+		(*err)->errno_ = m.err;
+		return -1;
+	}
+	return 0;
+}
+
+static void destroy_after_run(struct creation *c)
+{
+	cleanup_free char *json = creation_state_json(c, LW_STOPPED);
+	hooks_run_warn(&c->spec->hooks, SPEC_HOOK_POSTSTOP, json);
+	if (c->cg) {
+		lw_err e = NULL;
+		cgroup_kill_all(c->cg, SIGKILL, NULL);
+		if (cgroup_destroy(c->cg, &e) < 0) {
+			lw_warn("%s", e->msg);
+			lw_err_free(&e);
+		}
+	}
+	state_remove(c->opts->root, c->opts->id);
+}
+
+int container_create(const struct create_opts *opts, int *exit_status, lw_err *err)
+{
+	struct creation c = { .opts = opts, .state_fd = -1, .fifo_fd = -1, .console_fd = -1,
+			      .sync_fd = -1, .pidfd = -1 };
+	struct init_ctx ctx = { .fifo_fd = -1, .console_fd = -1, .sync_fd = -1 };
+	struct run_io io = { .master = -1 };
+	sigset_t all, old;
+	bool foreground = opts->run && !opts->detach;
+	bool tty_here = false;
+	int ret = -1;
+
+	for (int i = 0; i < SPEC_NS_COUNT; i++)
+		c.ns_fd[i] = -1;
+	if (prepare(&c, &ctx, err) < 0)
+		goto fail;
+
+	tty_here = foreground && c.spec->process->terminal;
+	if (tty_here) {
+		/* `run -t` in the foreground: we are the console socket's peer */
+		int sp[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+			lw_fail(err, errno, "socketpair");
+			goto fail;
+		}
+		c.console_fd = sp[1];
+		ctx.console_fd = sp[1];
+		io.console_peer = sp[0];
+	}
+
+	/* A foreground run forwards every signal: block them before the
+	 * clone so none is lost; the init unblocks them. */
+	if (foreground) {
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, &old);
+	}
+	if (start_child(&c, &ctx, err) < 0)
+		goto fail;
+	if (wait_ready(&c, err) < 0)
+		goto fail;
+	if (tty_here && console_receive_master(io.console_peer, &io.master, err) < 0)
+		goto fail;
+	if (save_state(&c, err) < 0)
+		goto fail;
+
+	if (!opts->run) {
+		ret = 0;
+		goto out;
+	}
+
+	/* run: start right away */
+	if (sync_send(c.sync_fd, SYNC_START, 0, 0, NULL, -1) < 0) {
+		lw_fail(err, errno, "starting container");
+		goto fail;
+	}
+	if (wait_exec(&c, err) < 0)
+		goto fail;
+	{
+		cleanup_free char *json = creation_state_json(&c, LW_RUNNING);
+		hooks_run_warn(&c.spec->hooks, SPEC_HOOK_POSTSTART, json);
+	}
+	if (!foreground) {
+		ret = 0;
+		goto out;
+	}
+
+	/* foreground: forward signals (and the terminal), wait, clean up */
+	{
+		int ws = 0;
+		io.pid = c.pid;
+		if (console_wait_foreground(&io, &ws) < 0)
+			ws = 255 << 8;
+		c.pid = 0; /* reaped */
+		*exit_status = status_of(ws);
+		if (!opts->keep)
+			destroy_after_run(&c);
+		ret = 0;
+	}
+	goto out;
+
+fail:
+	creation_undo(&c);
+out:
+	if (foreground)
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	if (io.master >= 0)
+		close(io.master);
+	if (tty_here && io.console_peer >= 0)
+		close(io.console_peer);
+	creation_free(&c);
+	return ret;
+}
+
+/* ---- start / kill / delete ------------------------------------------- */
+
+int container_start(const char *root, const char *id, lw_err *err)
+{
+	struct lw_state *st = NULL;
+	struct spec *spec = NULL;
+	int ret = -1, fd;
+	enum lw_status status;
+
+	if (state_load(root, id, &st, err) < 0)
+		return -1;
+	status = state_status(st);
+	if (status != LW_CREATED) {
+		if (status == LW_STOPPED)
+			lw_fail(err, 0, "cannot start a container that has stopped");
+		else
+			lw_fail(err, 0, "cannot start an already running container");
+		goto out;
+	}
+	if (state_load_config(st, &spec, err) < 0)
+		goto out;
+	fd = openat(st->dir_fd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		lw_fail(err, errno == ENXIO ? 0 : errno, "container init is gone (exec.fifo)");
+		goto out;
+	}
+	if (write(fd, "0", 1) != 1) {
+		lw_fail(err, errno, "writing exec.fifo");
+		close(fd);
+		goto out;
+	}
+	close(fd);
+	unlinkat(st->dir_fd, "exec.fifo", 0);
+	{
+		cleanup_free char *json = state_json(st, LW_RUNNING, spec, false);
+		hooks_run_warn(&spec->hooks, SPEC_HOOK_POSTSTART, json);
+	}
+	ret = 0;
+out:
+	spec_free(spec);
+	state_free(st);
+	return ret;
+}
+
+static int open_cgroup(const struct lw_state *st, struct cgroup **cg, lw_err *err)
+{
+	*cg = NULL;
+	if (!st->cgroup)
+		return 0;
+	return cgroup_open(st->cgroup, cg, err);
+}
+
+/* Signal the init through a pidfd, after checking it is still the same
+ * process (pid reuse). */
+static int signal_init(const struct lw_state *st, int sig, lw_err *err)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+	if (pidfd < 0)
+		return lw_fail(err, errno, "container process %d", (int)st->pid);
+	if (!state_pid_alive(st->pid, st->pid_start)) {
+		close(pidfd);
+		return lw_fail(err, ESRCH, "container not running");
+	}
+	int r = (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+	int e = errno;
+	close(pidfd);
+	if (r < 0)
+		return lw_fail(err, e, "sending signal %d", sig);
+	return 0;
+}
+
+int container_kill(const char *root, const char *id, int sig, bool all, lw_err *err)
+{
+	struct lw_state *st = NULL;
+	struct cgroup *cg = NULL;
+	int ret = -1;
+
+	if (state_load(root, id, &st, err) < 0)
+		return -1;
+	enum lw_status status = state_status(st);
+	if (status == LW_STOPPED && !all) {
+		lw_fail(err, 0, "container not running");
+		goto out;
+	}
+	if (all) {
+		if (open_cgroup(st, &cg, err) < 0)
+			goto out;
+		if (cg) {
+			ret = cgroup_kill_all(cg, sig, err);
+			goto out;
+		}
+		if (status == LW_STOPPED) {
+			ret = 0;
+			goto out;
+		}
+	}
+	ret = signal_init(st, sig, err);
+out:
+	cgroup_free(cg);
+	state_free(st);
+	return ret;
+}
+
+/* Wait (up to timeout_ms) for pid to exit. */
+static bool wait_gone(pid_t pid, unsigned long long start, int timeout_ms)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return true;
+	if (!state_pid_alive(pid, start)) {
+		close(pidfd);
+		return true;
+	}
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	int r = poll(&p, 1, timeout_ms);
+	close(pidfd);
+	return r > 0;
+}
+
+int container_delete(const char *root, const char *id, bool force, lw_err *err)
+{
+	struct lw_state *st = NULL;
+	struct spec *spec = NULL;
+	struct cgroup *cg = NULL;
+	enum lw_status status;
+	int ret = -1;
+
+	if (state_load(root, id, &st, err) < 0)
+		return -1;
+	status = state_status(st);
+	if (open_cgroup(st, &cg, err) < 0) {
+		lw_warn("%s", (*err)->msg);
+		lw_err_free(err);
+	}
+	if (cg && status != LW_STOPPED && cgroup_is_frozen(cg) == 1)
+		status = LW_PAUSED;
+	if ((status == LW_RUNNING || status == LW_PAUSED) && !force) {
+		lw_fail(err, 0, "cannot delete container %s that is not stopped: %s", id,
+			state_status_name(status));
+		goto out;
+	}
+	if (status != LW_STOPPED) {
+		/* created (never started) or forced: kill everything */
+		if (cg)
+			cgroup_kill_all(cg, SIGKILL, NULL);
+		kill(st->pid, SIGKILL);
+		if (cg && status == LW_PAUSED)
+			cgroup_freeze(cg, false, NULL);
+		if (!wait_gone(st->pid, st->pid_start, 10000)) {
+			lw_fail(err, ETIMEDOUT, "container process %d did not exit", (int)st->pid);
+			goto out;
+		}
+	} else if (cg) {
+		/* the init is gone; without a pid namespace others may live on */
+		cgroup_kill_all(cg, SIGKILL, NULL);
+	}
+	if (state_load_config(st, &spec, err) < 0) {
+		lw_warn("%s", (*err)->msg);
+		lw_err_free(err);
+	} else {
+		cleanup_free char *json = state_json(st, LW_STOPPED, spec, false);
+		hooks_run_warn(&spec->hooks, SPEC_HOOK_POSTSTOP, json);
+	}
+	if (cg && cgroup_destroy(cg, err) < 0)
+		goto out;
+	if (state_remove(root, id) < 0) {
+		lw_fail(err, errno, "removing state of %s", id);
+		goto out;
+	}
+	ret = 0;
+out:
+	spec_free(spec);
+	cgroup_free(cg);
+	state_free(st);
+	return ret;
+}
+
+int container_parse_signal(const char *s)
+{
+	static const struct {
+		const char *name;
+		int num;
+	} names[] = {
+		{ "HUP", SIGHUP },     { "INT", SIGINT },       { "QUIT", SIGQUIT },
+		{ "ILL", SIGILL },     { "TRAP", SIGTRAP },     { "ABRT", SIGABRT },
+		{ "IOT", SIGIOT },     { "BUS", SIGBUS },       { "FPE", SIGFPE },
+		{ "KILL", SIGKILL },   { "USR1", SIGUSR1 },     { "SEGV", SIGSEGV },
+		{ "USR2", SIGUSR2 },   { "PIPE", SIGPIPE },     { "ALRM", SIGALRM },
+		{ "TERM", SIGTERM },   { "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },
+		{ "CONT", SIGCONT },   { "STOP", SIGSTOP },     { "TSTP", SIGTSTP },
+		{ "TTIN", SIGTTIN },   { "TTOU", SIGTTOU },     { "URG", SIGURG },
+		{ "XCPU", SIGXCPU },   { "XFSZ", SIGXFSZ },     { "VTALRM", SIGVTALRM },
+		{ "PROF", SIGPROF },   { "WINCH", SIGWINCH },   { "IO", SIGIO },
+		{ "POLL", SIGPOLL },   { "PWR", SIGPWR },       { "SYS", SIGSYS },
+	};
+	char *end;
+	long n;
+
+	if (!s || !*s)
+		return -1;
+	n = strtol(s, &end, 10);
+	if (*end == 0)
+		return n > 0 && n < NSIG ? (int)n : -1;
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	for (size_t i = 0; i < LW_ARRAY_SIZE(names); i++)
+		if (!strcasecmp(s, names[i].name))
+			return names[i].num;
+	if (!strncasecmp(s, "RTMIN", 5) || !strncasecmp(s, "RTMAX", 5)) {
+		int base = !strncasecmp(s, "RTMIN", 5) ? SIGRTMIN : SIGRTMAX;
+		if (!s[5])
+			return base;
+		n = strtol(s + 5, &end, 10);
+		if (*end == 0 && base + n >= SIGRTMIN && base + n <= SIGRTMAX)
+			return (int)(base + n);
+	}
+	return -1;
+}

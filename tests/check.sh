@@ -1,0 +1,99 @@
+#!/bin/bash
+# check.sh: the whole test suite, as `make check` and CI run it.
+#
+#   1. unit tests: each tests/unit/test_*.c binary is one test
+#   2. the bats integration suite on this host (tests/run-integration.sh)
+#   3. the VM lane, a pure cgroup v2 kernel (tests/vm/run-suite.sh); a
+#      missing lane or a VM that does not boot is a failure, unless
+#      LEEWARD_SKIP_VM=1
+#
+# The last line is the combined total: `N passed, N failed, N skipped`.
+# Exit status is non-zero when anything failed.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+build=${BUILD:-build}
+export LEEWARD=${LEEWARD:-$repo/$build/leeward}
+
+total_p=0 total_f=0 total_s=0
+summary=()
+
+add() { # add PHASE PASSED FAILED SKIPPED
+	total_p=$((total_p + $2)) total_f=$((total_f + $3)) total_s=$((total_s + $4))
+	summary+=("$(printf '%-12s %s passed, %s failed, %s skipped' "$1:" "$2" "$3" "$4")")
+}
+
+# The counts from a `N passed, N failed[, N skipped]` line in FILE, or none.
+counts_from() {
+	tail -n 5 "$1" | sed -nE 's/^([0-9]+) passed, ([0-9]+) failed(, ([0-9]+) skipped)?$/\1 \2 \4/p' | tail -n1
+}
+
+log=$(mktemp /tmp/leeward-check.XXXXXX)
+trap 'rm -f "$log"' EXIT
+
+# --- 1. unit tests ---
+echo "=== unit tests"
+p=0 f=0
+shopt -s nullglob
+for src in "$repo"/tests/unit/test_*.c; do
+	name=$(basename "$src" .c)
+	bin=$repo/$build/tests/$name
+	if ! make -s -C "$repo" "$build/tests/$name"; then
+		echo "not ok unit $name (does not build)"
+		f=$((f + 1))
+		continue
+	fi
+	if "$bin"; then
+		echo "ok unit $name"
+		p=$((p + 1))
+	else
+		echo "not ok unit $name (exit $?)"
+		f=$((f + 1))
+	fi
+done
+shopt -u nullglob
+add unit "$p" "$f" 0
+
+# --- 2. integration tests on this host ---
+echo "=== integration tests (host, runtime $LEEWARD)"
+"$here/run-integration.sh" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+c=$(counts_from "$log")
+if [ -n "$c" ]; then
+	read -r p f s <<<"$c"
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	add integration "$p" "$f" "${s:-0}"
+else
+	echo "integration FAILED: run-integration.sh exited $rc without a summary line"
+	add integration 0 1 0
+fi
+
+# --- 3. the VM lane ---
+echo "=== VM lane (pure cgroup v2)"
+if [ "${LEEWARD_SKIP_VM:-0}" = 1 ]; then
+	echo "VM lane skipped: LEEWARD_SKIP_VM=1"
+	add vm 0 0 1
+elif [ ! -x "$here/vm/run-suite.sh" ]; then
+	echo "VM lane FAILED: tests/vm/run-suite.sh is missing or not executable (LEEWARD_SKIP_VM=1 skips the lane)"
+	add vm 0 1 0
+else
+	"$here/vm/run-suite.sh" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	c=$(counts_from "$log")
+	if [ -n "$c" ]; then
+		read -r p f s <<<"$c"
+		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+		add vm "$p" "$f" "${s:-0}"
+	elif [ "$rc" -eq 0 ]; then
+		add vm 1 0 0
+	else
+		echo "VM lane FAILED: run-suite.sh exited $rc without a summary line (did the VM boot?)"
+		add vm 0 1 0
+	fi
+fi
+
+echo "=== summary"
+printf '%s\n' "${summary[@]}"
+echo "$total_p passed, $total_f failed, $total_s skipped"
+[ "$total_f" -eq 0 ]
