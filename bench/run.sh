@@ -194,6 +194,19 @@ sample() {
 	fi
 }
 
+# wait_stopped NAME ID: until the container's process has exited (gone or a
+# zombie), at most ~5 s.
+wait_stopped() {
+	_p=$(rt "$1" state "$2" 2>/dev/null | jq -r '.pid // 0' 2>/dev/null || echo 0)
+	[ "${_p:-0}" -gt 0 ] || return 0
+	_k=0
+	while [ $_k -lt 500 ] && [ -e "/proc/$_p" ]; do
+		case $(cut -d' ' -f3 "/proc/$_p/stat" 2>/dev/null) in Z | X | "") return 0 ;; esac
+		sleep 0.01
+		_k=$((_k + 1))
+	done
+}
+
 na() { # NAME CASE REASON
 	jq -nc --arg rt "$1" --arg case "$2" --arg na "$3" '{rt:$rt, case:$case, na:$na}' >>"$RAW"
 }
@@ -243,7 +256,9 @@ if has_case lifecycle && [ -n "$ACTIVE" ]; then
 			sample "$n" create "$bin" --root "$root" create --bundle "$B/true" "$id"
 			sample "$n" start "$bin" --root "$root" start "$id"
 			sample "$n" state "$bin" --root "$root" state "$id"
-			# /bin/true has exited by now; plain delete, as a caller would.
+			# Plain delete, as a caller would, once /bin/true has exited
+			# (waited for untimed: on a loaded machine it may not have).
+			wait_stopped "$n" "$id"
 			sample "$n" delete "$bin" --root "$root" delete "$id"
 			quiet "$n" delete -f "$id" 2>/dev/null || true
 		done

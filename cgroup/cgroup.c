@@ -669,13 +669,14 @@ static int hier_remove(struct cg_hier *h, long deadline, lw_err *err)
 		h->fd = -1;
 	}
 	size_t ml = strlen(h->mnt);
-	for (int k = 1; k < h->created; k++) {
-		char *slash = strrchr(h->path, '/');
-		if (!slash || (size_t)(slash - h->path) <= ml)
+	cleanup_free char *p = strdup(h->path);
+	for (int k = 1; p && k < h->created; k++) {
+		char *slash = strrchr(p, '/');
+		if (!slash || (size_t)(slash - p) <= ml)
 			break;
 		*slash = '\0';
 		/* busy: another container lives there now; it is theirs too */
-		if (rmdir(h->path) < 0 && errno != ENOENT)
+		if (rmdir(p) < 0 && errno != ENOENT)
 			break;
 	}
 	h->created = 0;
@@ -732,6 +733,11 @@ static int check_reusable(struct cgroup *cg, lw_err *err)
 	return 0;
 }
 
+/* The saved form, one line per hierarchy after the mode line:
+ *   hybrid[ rootless]
+ *   <controllers|unified> <dirs we created> <path inside the hierarchy>
+ * e.g. "memory 1 /process_api/x/ctr".  Mount points are found again at
+ * open time; the created count tells destroy what is ours to remove. */
 static int build_saved(struct cgroup *cg, lw_err *err)
 {
 	size_t cap = 32;
@@ -785,7 +791,7 @@ static bool word_in(const char *list, const char *w)
  * cgroup.subtree_control, top-down; unless required_only, also cpu, io,
  * memory and pids where the host offers them (stats, OOM events), on a
  * best-effort basis. */
-static int v2_enable(struct cg_hier *u, unsigned mask, bool required_only, lw_err *err)
+int cg_v2_enable(struct cg_hier *u, unsigned mask, bool required_only, lw_err *err)
 {
 	static const enum cg_ctrl dflt[] = { CG_CPU, CG_BLKIO, CG_MEMORY, CG_PIDS };
 	cleanup_free char *have = NULL, *avail = NULL;
@@ -888,7 +894,7 @@ static int apply(struct cgroup *cg, const struct spec_resources *res, bool creat
 				       "linux.resources: the cgroup is not writable (rootless "
 				       "without a delegated cgroup) but limits are set");
 		}
-		if (v2_enable(cg->uni, need & ~CG_BIT(CG_DEVICES), !create, err) < 0)
+		if (cg_v2_enable(cg->uni, need & ~CG_BIT(CG_DEVICES), !create, err) < 0)
 			return -1;
 		return cg_v2_apply(cg, res, devices, err);
 	}
@@ -898,7 +904,7 @@ static int apply(struct cgroup *cg, const struct spec_resources *res, bool creat
 		unsigned m = unified_ctrls(res);
 		if (res->n_hugepage_limits && !cg_v1_find(cg, CG_HUGETLB))
 			m |= CG_BIT(CG_HUGETLB);
-		if (m && v2_enable(cg->uni, m, true, err) < 0)
+		if (m && cg_v2_enable(cg->uni, m, true, err) < 0)
 			return -1;
 	}
 	return cg_v1_apply(cg, res, devices, err);

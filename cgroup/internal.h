@@ -125,6 +125,11 @@ int cg_devices_v1_apply(int dirfd, const struct spec_resources *res, lw_err *err
 /* devices: (re)write the device rules; false on an update that has none,
  * so the rules set at create stay. */
 int cg_v2_apply(struct cgroup *cg, const struct spec_resources *res, bool devices, lw_err *err);
+/* Enable the v2 controllers in mask (CG_BIT()s) in cgroup.subtree_control
+ * of every ancestor of u, top-down; unless required_only, also cpu, io,
+ * memory, pids when available (best effort).  Needed ones that the host
+ * lacks are an error naming the controller. */
+int cg_v2_enable(struct cg_hier *u, unsigned mask, bool required_only, lw_err *err);
 /* Also used on hybrid hosts for unified keys and cgroup2-only hugetlb. */
 int cg_v2_unified(int dirfd, const struct spec_resources *res, lw_err *err);
 int cg_v2_hugetlb(int dirfd, const struct spec_resources *res, lw_err *err);

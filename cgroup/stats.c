@@ -388,6 +388,8 @@ int cgroup_oom_kills(struct cgroup *cg, unsigned long long *count, lw_err *err)
 	if (fd < 0)
 		return 0;
 	cleanup_free char *s = NULL;
+	if (!cg_file_exists(fd, file))
+		return 0; /* no memory controller there: no OOM kills to count */
 	if (cg_read(fd, file, &s, err) < 0)
 		return lw_wrap(err, "cgroup oom kills");
 	uint64_t v = 0;

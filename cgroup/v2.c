@@ -20,18 +20,63 @@
 			return lw_wrap(err, "linux.resources." name);                              \
 	} while (0)
 
-/* runc's linear map of [2, 262144] onto [1, 10000].  crun switched to a
- * curve that keeps the defaults aligned (1024 -> 100); we keep runc's, since
- * runc is our contract and tools compare values with it. */
+/* cpu.shares -> cpu.weight as runc (opencontainers/cgroups since runc PR
+ * #4785) and crun do now: a quadratic in log2(shares) through (2, 1),
+ * (1024, 100) and (262144, 10000), so the v1 default maps to the v2
+ * default.  Computed here without libm; the unit test checks it against
+ * the reference values. */
+#define LW_LN2 0.693147180559945309417232121458176568
+#define LW_LN10 2.302585092994045684017991454684364208
+
+/* ln(x) for x in [1, 2): 2 atanh((x-1)/(x+1)), a fast series there */
+static double ln_1_2(double x)
+{
+	double y = (x - 1) / (x + 1), y2 = y * y, term = y, sum = 0;
+	for (int k = 1; k < 80; k += 2) {
+		sum += term / k;
+		term *= y2;
+	}
+	return 2 * sum;
+}
+
+static double log2_u64(uint64_t v)
+{
+	int k = 63 - __builtin_clzll(v);
+	double m = (double)v / (double)(1ull << k); /* [1, 2) */
+	return m == 1.0 ? (double)k : k + ln_1_2(m) / LW_LN2;
+}
+
+/* 10^e for 0 <= e <= 4; exact at integers */
+static double pow10_small(double e)
+{
+	double r = 1;
+	if (e == (double)(int)e) {
+		for (int i = 0; i < (int)e; i++)
+			r *= 10;
+		return r;
+	}
+	double x = e * LW_LN10;
+	int k = (int)(x / LW_LN2 + 0.5);
+	double f = x - k * LW_LN2, term = 1;
+	for (int i = 1; i < 30; i++) {
+		term *= f / i;
+		r += term;
+	}
+	return r * (double)(1ull << k);
+}
+
 uint64_t cg_shares_to_weight(uint64_t shares)
 {
 	if (shares == 0)
 		return 0;
-	if (shares < 2)
-		shares = 2;
-	if (shares > 262144)
-		shares = 262144;
-	return 1 + ((shares - 2) * 9999) / 262142;
+	if (shares <= 2)
+		return 1;
+	if (shares >= 262144)
+		return 10000;
+	double l = log2_u64(shares);
+	double w = pow10_small((l * l + 125 * l) / 612.0 - 7.0 / 34.0);
+	uint64_t c = (uint64_t)w;
+	return (double)c < w ? c + 1 : c;
 }
 
 uint64_t cg_blkio_to_io_weight(uint64_t weight)

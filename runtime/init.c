@@ -85,32 +85,18 @@ static int proc_write(const char *rel, const char *val, bool allow_self, lw_err 
 	return 0;
 }
 
-static int cmp_int(const void *a, const void *b)
-{
-	return *(const int *)a - *(const int *)b;
-}
-
 /* Close every fd the init does not need: a host fd must never reach the
  * container (CVE-2024-21626).  Preserved fds (3..3+n-1) stay. */
 static void close_other_fds(const struct init_ctx *ctx)
 {
 	int keep[16], n = 0;
-	unsigned int first = 3 + (unsigned)(ctx->preserve_fds + ctx->listen_fds);
 
 	keep[n++] = ctx->sync_fd;
 	keep[n++] = ctx->fifo_fd;
 	keep[n++] = ctx->console_fd;
 	for (int i = 0; i < 8; i++)
 		keep[n++] = ctx->ns_fd[i];
-	qsort(keep, (size_t)n, sizeof(int), cmp_int);
-	for (int i = 0; i < n; i++) {
-		if (keep[i] < (int)first)
-			continue;
-		if ((unsigned)keep[i] > first)
-			syscall(SYS_close_range, first, (unsigned)keep[i] - 1, 0);
-		first = (unsigned)keep[i] + 1;
-	}
-	syscall(SYS_close_range, first, ~0U, 0);
+	close_fds_except(3 + ctx->preserve_fds + ctx->listen_fds, keep, n);
 }
 
 static const int join_order[] = { SPEC_NS_IPC, SPEC_NS_UTS,    SPEC_NS_NETWORK, SPEC_NS_PID,

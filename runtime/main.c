@@ -17,13 +17,19 @@ static const struct {
 } commands[] = {
 	{ "create", cli_create, "create a container" },
 	{ "delete", cli_delete, "delete any resources held by the container" },
+	{ "events", cli_events, "display container events such as OOM notifications and stats" },
+	{ "exec", cli_exec, "execute new process inside the container" },
 	{ "features", cli_features, "show the enabled features" },
 	{ "kill", cli_kill, "send a signal to the container's init process" },
 	{ "list", cli_list, "list containers started by leeward with the given root" },
+	{ "pause", cli_pause, "pause all processes inside the container" },
+	{ "ps", cli_ps, "ps displays the processes running inside a container" },
+	{ "resume", cli_resume, "resume all processes that have been previously paused" },
 	{ "run", cli_run, "create and run a container" },
 	{ "spec", cli_spec, "create a new specification file" },
 	{ "start", cli_start, "execute the user-defined process in a created container" },
 	{ "state", cli_state, "output the state of a container" },
+	{ "update", cli_update, "update container resource constraints" },
 };
 
 static void usage(FILE *f)

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int write_all(int fd, const void *buf, size_t len)
@@ -83,4 +84,28 @@ int write_file_at(int dirfd, const char *name, const char *s, size_t len)
 	close(fd);
 	errno = e;
 	return r;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+void close_fds_except(int first_fd, const int *keep_in, int n)
+{
+	int keep[32];
+	unsigned int first = (unsigned)first_fd;
+
+	if (n > 32)
+		n = 32;
+	memcpy(keep, keep_in, sizeof(int) * (size_t)n);
+	qsort(keep, (size_t)n, sizeof(int), cmp_int);
+	for (int i = 0; i < n; i++) {
+		if (keep[i] < (int)first)
+			continue;
+		if ((unsigned)keep[i] > first)
+			syscall(SYS_close_range, first, (unsigned)keep[i] - 1, 0);
+		first = (unsigned)keep[i] + 1;
+	}
+	syscall(SYS_close_range, first, ~0U, 0);
 }

@@ -14,4 +14,7 @@ int read_file_at(int dirfd, const char *name, char **out, size_t *len);
 /* Open dirfd/name O_WRONLY|O_TRUNC(|O_CREAT) and write s. -1 with errno. */
 int write_file_at(int dirfd, const char *name, const char *s, size_t len);
 
+/* Close every fd >= first except those in keep[] (-1 entries ignored). */
+void close_fds_except(int first, const int *keep, int n);
+
 #endif

@@ -33,10 +33,12 @@ static int px_device_rules(struct pctx *c, yajl_val o, struct spec_resources *r)
 			if (t->type != yajl_t_string)
 				return px_fail_at(c, "type", "expected a string, got %s",
 						  px_type_name(t));
+			/* "" is "all", as runc reads it */
 			const char *s = t->u.string;
-			if (!s[0] || s[1] || !strchr("acb", s[0]))
+			if (s[0] && (s[1] || !strchr("acb", s[0])))
 				return px_fail_at(c, "type", "unknown device type \"%s\"", s);
-			d->type = s[0];
+			if (s[0])
+				d->type = s[0];
 		}
 		if (px_i64(c, e, "major", false, -1, INT64_MAX, &d->major) < 0 ||
 		    px_i64(c, e, "minor", false, -1, INT64_MAX, &d->minor) < 0 ||

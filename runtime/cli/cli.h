@@ -53,5 +53,11 @@ int cli_delete(struct cli_global *g, int argc, char **argv);
 int cli_list(struct cli_global *g, int argc, char **argv);
 int cli_spec(struct cli_global *g, int argc, char **argv);
 int cli_features(struct cli_global *g, int argc, char **argv);
+int cli_exec(struct cli_global *g, int argc, char **argv);
+int cli_pause(struct cli_global *g, int argc, char **argv);
+int cli_resume(struct cli_global *g, int argc, char **argv);
+int cli_ps(struct cli_global *g, int argc, char **argv);
+int cli_events(struct cli_global *g, int argc, char **argv);
+int cli_update(struct cli_global *g, int argc, char **argv);
 
 #endif

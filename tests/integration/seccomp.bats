@@ -33,6 +33,15 @@ teardown() {
 	teardown_bundle
 }
 
+# args WORD...: process.args (helpers' set_args hands "-c" to jq itself).
+args() {
+	local a json='[]'
+	for a in "$@"; do
+		json=$(jq -c --arg a "$a" '. + [$a]' <<<"$json")
+	done
+	update_config ".process.args = $json"
+}
+
 # seccomp JSON: linux.seccomp = JSON (a jq expression).
 seccomp() {
 	update_config ".linux.seccomp = ($1)"
@@ -87,7 +96,7 @@ assert_agent_clean() {
 @test "seccomp: SCMP_ACT_ERRNO returns EPERM by default, errnoRet otherwise" {
 	allow_but '[{"names":["getppid"],"action":"SCMP_ACT_ERRNO"},
 		    {"names":["getpgid"],"action":"SCMP_ACT_ERRNO","errnoRet":100}]'
-	set_args sh -c 'scmptest getppid; scmptest getpgid 0; scmptest getsid 0'
+	args sh -c 'scmptest getppid; scmptest getpgid 0; scmptest getsid 0'
 	run lw run test_busybox
 	assert_line_is "getppid = -1 errno 1 (Operation not permitted)"
 	assert_line_is "getpgid = -1 errno 100 (Network is down)"
@@ -97,7 +106,7 @@ assert_agent_clean() {
 
 @test "seccomp: SCMP_ACT_ERRNO from a busybox applet (mkdir)" {
 	allow_but '[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]'
-	set_args sh -c 'mkdir /dev/shm/foo'
+	args sh -c 'mkdir /dev/shm/foo'
 	run lw run test_busybox
 	assert_failed
 	assert_output_has "Operation not permitted"
@@ -107,7 +116,7 @@ assert_agent_clean() {
 	local act
 	for act in SCMP_ACT_KILL SCMP_ACT_KILL_THREAD SCMP_ACT_KILL_PROCESS; do
 		allow_but '[{"names":["getppid"],"action":"'$act'"}]'
-		set_args sh -c 'scmptest getppid; echo "status=$?"'
+		args sh -c 'scmptest getppid; echo "status=$?"'
 		run lw run test_busybox
 		assert_status 0
 		# the shell saw its child die of signal 31
@@ -116,14 +125,14 @@ assert_agent_clean() {
 	done
 	# the container's own process: exit code 128+SIGSYS
 	allow_but '[{"names":["getppid"],"action":"SCMP_ACT_KILL_PROCESS"}]'
-	set_args scmptest getppid
+	args scmptest getppid
 	run lw run test_busybox
 	assert_status 159
 }
 
 @test "seccomp: SCMP_ACT_TRAP delivers SIGSYS" {
 	allow_but '[{"names":["getppid"],"action":"SCMP_ACT_TRAP"}]'
-	set_args scmptest -t getppid
+	args scmptest -t getppid
 	run lw run test_busybox
 	assert_status 200
 	assert_line_is "getppid: SIGSYS (syscall 110)"
@@ -131,7 +140,7 @@ assert_agent_clean() {
 
 @test "seccomp: SCMP_ACT_TRACE without a tracer fails the syscall with ENOSYS" {
 	allow_but '[{"names":["getppid"],"action":"SCMP_ACT_TRACE"}]'
-	set_args scmptest getppid
+	args scmptest getppid
 	run lw run test_busybox
 	assert_status 38
 	assert_line_is "getppid = -1 errno 38 (Function not implemented)"
@@ -139,7 +148,7 @@ assert_agent_clean() {
 
 @test "seccomp: SCMP_ACT_LOG and SCMP_ACT_ALLOW let the syscall through" {
 	allow_but '[{"names":["getppid"],"action":"SCMP_ACT_LOG"}]'
-	set_args scmptest getppid
+	args scmptest getppid
 	run lw run test_busybox
 	assert_status 0
 	assert_line_is "getppid = 0"
@@ -150,7 +159,7 @@ assert_agent_clean() {
 	podman_profile
 	update_config '.linux.seccomp.defaultErrnoRet = 6
 		| .linux.seccomp.syscalls |= map(.names -= ["getppid"])'
-	set_args sh -c 'scmptest getppid; scmptest getpid'
+	args sh -c 'scmptest getppid; scmptest getpid'
 	run lw run test_busybox
 	assert_status 0
 	assert_line_is "getppid = -1 errno 6 (No such device or address)"
@@ -162,7 +171,7 @@ assert_agent_clean() {
 		skip "runc 1.1 does not support seccomp flags"
 	allow_but '[{"names":["getppid"],"action":"SCMP_ACT_ERRNO"}]'
 	update_config '.linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_LOG","SECCOMP_FILTER_FLAG_SPEC_ALLOW","SECCOMP_FILTER_FLAG_TSYNC"]'
-	set_args scmptest getppid
+	args scmptest getppid
 	run lw run test_busybox
 	assert_status 1
 	assert_line_is "getppid = -1 errno 1 (Operation not permitted)"
@@ -181,7 +190,7 @@ check_op() {
 		[ "$v" = "--" ] && continue
 		script+="echo arg=$v; scmptest getpgid $v; "
 	done
-	set_args sh -c "$script"
+	args sh -c "$script"
 	run lw run test_busybox
 	assert_status 0
 	for v in "$@"; do
@@ -229,7 +238,7 @@ check_op() {
 		     "args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"},{"index":0,"value":2,"op":"SCMP_CMP_EQ"}]},
 		    {"names":["getsid"],"action":"SCMP_ACT_ERRNO","errnoRet":78,
 		     "args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"},{"index":1,"value":2,"op":"SCMP_CMP_EQ"}]}]'
-	set_args sh -c 'for a in 1 2 3; do scmptest getpgid $a; done; scmptest getsid 1 2; scmptest getsid 1 3; scmptest getsid 2 2'
+	args sh -c 'for a in 1 2 3; do scmptest getpgid $a; done; scmptest getsid 1 2; scmptest getsid 1 3; scmptest getsid 2 2'
 	run lw run test_busybox
 	assert_status 0
 	[ "$(grep -c 'getpgid = -1 errno 77 ' <<<"$output")" -eq 2 ] || fail "same index: $output"
@@ -238,7 +247,7 @@ check_op() {
 
 @test "seccomp: argument index 6 is refused, naming the field" {
 	allow_but '[{"names":["getpgid"],"action":"SCMP_ACT_ERRNO","args":[{"index":6,"value":1,"op":"SCMP_CMP_EQ"}]}]'
-	set_args true
+	args true
 	run lw run test_busybox
 	assert_failed
 	if [ "$LEEWARD_NAME" != runc ]; then
@@ -250,7 +259,7 @@ check_op() {
 
 @test "seccomp: unknown syscall names are skipped, the rest applies" {
 	allow_but '[{"names":["no_such_syscall","getppid"],"action":"SCMP_ACT_ERRNO"}]'
-	set_args scmptest getppid
+	args scmptest getppid
 	run lw run test_busybox
 	assert_status 1
 	assert_output_lacks "no_such_syscall"
@@ -260,7 +269,7 @@ check_op() {
 	# ALLOW all but these, so the only thing between the process and
 	# them is the filter (the process is root with default caps)
 	allow_but '[{"names":["mount","umount2","unshare","setns","keyctl","add_key","request_key"],"action":"SCMP_ACT_ERRNO"}]'
-	set_args sh -c 'scmptest unshare 0x20000; scmptest keyctl 0 -3; scmptest mount s:none s:/mnt s:tmpfs 0 0; mount -t tmpfs none /mnt; echo mount=$?'
+	args sh -c 'scmptest unshare 0x20000; scmptest keyctl 0 -3; scmptest mount s:none s:/mnt s:tmpfs 0 0; mount -t tmpfs none /mnt; echo mount=$?'
 	run lw run test_busybox
 	assert_line_is "unshare = -1 errno 1 (Operation not permitted)"
 	assert_line_is "keyctl = -1 errno 1 (Operation not permitted)"
@@ -270,7 +279,7 @@ check_op() {
 
 @test "seccomp: podman's default profile runs a busybox shell" {
 	podman_profile
-	set_args sh -c 'echo hello; ls / >/dev/null && echo ls-ok; grep "^Seccomp:" /proc/self/status; cat /proc/self/status >/dev/null; scmptest getppid; scmptest reboot 0 0 0; scmptest 183'
+	args sh -c 'echo hello; ls / >/dev/null && echo ls-ok; grep "^Seccomp:" /proc/self/status; cat /proc/self/status >/dev/null; scmptest getppid; scmptest reboot 0 0 0; scmptest 183'
 	run lw run test_busybox
 	assert_status 0
 	assert_line_is "hello"
@@ -288,7 +297,7 @@ check_op() {
 	# them must still see ENOSYS to fall back (runc's -ENOSYS stub).
 	podman_profile
 	update_config '.linux.seccomp.defaultErrnoRet = 1'
-	set_args sh -c 'scmptest 449; scmptest 451; scmptest 183; scmptest getppid'
+	args sh -c 'scmptest 449; scmptest 451; scmptest 183; scmptest getppid'
 	run lw run test_busybox
 	assert_status 0
 	assert_line_is "449 = -1 errno 38 (Function not implemented)"
@@ -306,7 +315,7 @@ check_op() {
 		"personality","setrlimit","prlimit64","dup3","faccessat2","keyctl","unshare","setns"],
 		"action":"SCMP_ACT_ERRNO"}]'
 	update_config '.process.noNewPrivileges = true'
-	set_args scmptest getppid
+	args scmptest getppid
 	run lw run test_busybox
 	assert_status 0
 	assert_line_is "getppid = 0"
@@ -317,7 +326,7 @@ check_op() {
 	allow_but '[{"names":["setgroups","setresuid","setresgid","setuid","setgid","sethostname","mount",
 		"pivot_root","umount2","chdir","umask","close_range","openat2"],"action":"SCMP_ACT_ERRNO"}]'
 	update_config '.process.noNewPrivileges = false'
-	set_args scmptest getppid
+	args scmptest getppid
 	run lw run test_busybox
 	assert_status 0
 	assert_line_is "getppid = 0"
@@ -325,7 +334,7 @@ check_op() {
 
 @test "seccomp: exec'd processes get the same filter" {
 	allow_but '[{"names":["getppid"],"action":"SCMP_ACT_ERRNO","errnoRet":100}]'
-	set_args sleep 3600
+	args sleep 3600
 	lw run -d test_busybox </dev/null >/dev/null 2>&1 || fail "run -d failed"
 	run lw exec test_busybox scmptest getppid
 	assert_status 100
@@ -347,7 +356,7 @@ notify_profile() {
 @test "seccomp: listenerPath agent gets the state and the fd, answers errno and CONTINUE" {
 	start_agent -e mkdirat:28 -e mkdir:28 -m meta-data
 	notify_profile '["mkdir","mkdirat","getppid"]'
-	set_args sh -c 'mkdir /tmp/x; echo "mkdir=$?"; scmptest getppid'
+	args sh -c 'mkdir /tmp/x; echo "mkdir=$?"; scmptest getppid'
 	run lw run test_busybox
 	assert_status 0
 	assert_output_has "No space left on device"
@@ -363,7 +372,7 @@ notify_profile() {
 @test "seccomp: notify on the syscalls init and exec use (agent continues them)" {
 	start_agent
 	notify_profile '["execve","openat","open","read","close"]'
-	set_args true
+	args true
 	run lw run test_busybox
 	assert_status 0
 	run cat "$AGENT_LOG"
@@ -374,7 +383,7 @@ notify_profile() {
 @test "seccomp: exec'd processes hand their notify fd to the agent too" {
 	start_agent -e getppid:28
 	notify_profile '["getppid"]'
-	set_args sleep 3600
+	args sleep 3600
 	lw run -d test_busybox </dev/null >/dev/null 2>&1 || fail "run -d failed"
 	run lw exec test_busybox scmptest getppid
 	assert_status 28
@@ -387,17 +396,18 @@ notify_profile() {
 @test "seccomp: a killed agent makes notified syscalls fail with ENOSYS" {
 	start_agent
 	notify_profile '["getppid"]'
-	set_args sh -c 'scmptest getpid; sleep 2; scmptest getppid'
+	args sh -c 'scmptest getpid; sleep 2; scmptest getppid'
 	(sleep 1 && kill "$AGENT_PID") &
+	local killer=$!
 	run lw run test_busybox
-	wait
+	wait "$killer"
 	assert_line_is "getppid = -1 errno 38 (Function not implemented)"
 }
 
 @test "seccomp: no agent at listenerPath fails create with the path" {
 	AGENT_SOCK=$BATS_TEST_TMPDIR/nobody-listens.sock
 	notify_profile '["getppid"]'
-	set_args true
+	args true
 	run lw run test_busybox
 	assert_failed
 	if [ "$LEEWARD_NAME" != runc ]; then
@@ -408,7 +418,7 @@ notify_profile() {
 @test "seccomp: SCMP_ACT_NOTIFY on write is refused" {
 	AGENT_SOCK=$BATS_TEST_TMPDIR/agent.sock
 	notify_profile '["write"]'
-	set_args true
+	args true
 	run lw run test_busybox
 	assert_failed
 	assert_output_has "SCMP_ACT_NOTIFY cannot be used for"
@@ -416,7 +426,7 @@ notify_profile() {
 
 @test "seccomp: SCMP_ACT_NOTIFY as the default action is refused" {
 	seccomp '{"defaultAction":"SCMP_ACT_NOTIFY","listenerPath":"/nonexistent.sock"}'
-	set_args true
+	args true
 	run lw run test_busybox
 	assert_failed
 	assert_output_has "SCMP_ACT_NOTIFY"

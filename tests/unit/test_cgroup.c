@@ -248,8 +248,6 @@ static void test_devices_bpf(void)
 	      "%s", msg_of(e));
 }
 
-/* ---- on the host ------------------------------------------------------------ */
-
 static char *slurp(const char *path)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -262,6 +260,159 @@ static char *slurp(const char *path)
 	buf[r] = '\0';
 	return strdup(buf);
 }
+
+/* ---- v2 files, on a fake cgroupfs ----------------------------------------- */
+
+/* This host may have no cgroup v2 controllers, so the v2 writers run on a
+ * directory of plain files named like cgroup files: what would be written
+ * to the kernel lands in them. */
+static char fake[64];
+
+static void fake_file(const char *rel, const char *content)
+{
+	char p[256];
+	snprintf(p, sizeof(p), "%s/%s", fake, rel);
+	FILE *f = fopen(p, "w");
+	if (f) {
+		fputs(content, f);
+		fclose(f);
+	}
+}
+
+static bool fake_is(const char *rel, const char *want)
+{
+	char p[256];
+	snprintf(p, sizeof(p), "%s/%s", fake, rel);
+	cleanup_free char *s = slurp(p);
+	bool ok = s && strncmp(s, want, strlen(want)) == 0;
+	if (!ok)
+		fprintf(stderr, "  %s = \"%s\", want \"%s\"\n", rel, s ? s : "(none)", want);
+	return ok;
+}
+
+static void test_v2_fake(void)
+{
+	snprintf(fake, sizeof(fake), "/tmp/lw-unit-cgv2-XXXXXX");
+	if (!mkdtemp(fake)) {
+		SKIP("mkdtemp: %s", strerror(errno));
+		return;
+	}
+	char dir[128];
+	snprintf(dir, sizeof(dir), "%s/a", fake);
+	mkdir(dir, 0755);
+	snprintf(dir, sizeof(dir), "%s/a/b", fake);
+	mkdir(dir, 0755);
+	static const char *const files[] = {
+		"a/b/memory.max", "a/b/memory.low",  "a/b/memory.swap.max", "a/b/cpu.max",
+		"a/b/cpu.weight", "a/b/cpu.max.burst", "a/b/cpu.idle",	     "a/b/pids.max",
+		"a/b/io.weight",  "a/b/io.max",	     "a/b/hugetlb.2MB.max", "a/b/rdma.max",
+		"a/b/cpuset.cpus", "a/b/cpuset.mems", "a/b/memory.high",
+		"cgroup.subtree_control", "a/cgroup.subtree_control",
+	};
+	for (size_t i = 0; i < LW_ARRAY_SIZE(files); i++)
+		fake_file(files[i], "");
+	fake_file("cgroup.controllers", "cpuset cpu io memory hugetlb pids rdma misc\n");
+	fake_file("a/b/cgroup.controllers", "\n");
+
+	struct cg_hier h = { .unified = true, .mnt = fake, .rel = (char *)"/a/b", .path = dir };
+	h.fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct cgroup cg = { .mode = CGROUP_MODE_V2, .h = &h, .n = 1, .uni = &h };
+	cleanup_err lw_err e = NULL;
+
+	CHECK(cg_v2_enable(&h, CG_BIT(CG_HUGETLB), false, &e) == 0, "enable: %s", msg_of(e));
+	CHECK(fake_is("cgroup.subtree_control", "+cpu +memory +io +pids +hugetlb"), "root");
+	CHECK(fake_is("a/cgroup.subtree_control", "+cpu +memory +io +pids +hugetlb"), "a");
+	fake_file("a/b/cgroup.controllers", "cpu io memory pids hugetlb\n");
+	fake_file("a/cgroup.subtree_control", "");
+	CHECK(cg_v2_enable(&h, CG_BIT(CG_MEMORY), false, &e) == 0, "enable again: %s", msg_of(e));
+	CHECK(fake_is("a/cgroup.subtree_control", ""), "nothing written when the leaf has all");
+	CHECK(cg_v2_enable(&h, CG_BIT(CG_CPUSET), true, &e) == 0, "cpuset: %s", msg_of(e));
+	CHECK(fake_is("a/cgroup.subtree_control", "+cpuset"), "required only");
+	fake_file("cgroup.controllers", "cpu memory pids\n");
+	CHECK(cg_v2_enable(&h, CG_BIT(CG_RDMA), false, &e) < 0 &&
+		      strstr(msg_of(e), "controller \"rdma\" is not available"),
+	      "%s", msg_of(e));
+
+	struct spec_throttle_device wbps[] = { { 8, 0, 1000 } };
+	struct spec_hugepage_limit hp[] = { { (char *)"2MB", 4 << 21 } };
+	struct spec_rdma rd[] = { { (char *)"mlx5_0", { true, 3 }, { false, 0 } } };
+	struct spec_kv kv[] = { { (char *)"memory.high", (char *)"50000000" } };
+	struct spec_resources r = { 0 };
+	r.has_memory = true;
+	r.memory.limit = (struct spec_opt_i64){ true, 100 << 20 };
+	r.memory.swap = (struct spec_opt_i64){ true, 150 << 20 };
+	r.memory.reservation = (struct spec_opt_i64){ true, 10 << 20 };
+	r.memory.swappiness = (struct spec_opt_u64){ true, 5 }; /* ignored on v2 */
+	r.has_cpu = true;
+	r.cpu.shares = (struct spec_opt_u64){ true, 1024 };
+	r.cpu.quota = (struct spec_opt_i64){ true, -1 };
+	r.cpu.period = (struct spec_opt_u64){ true, 50000 };
+	r.cpu.burst = (struct spec_opt_u64){ true, 1000 };
+	r.cpu.idle = (struct spec_opt_i64){ true, 1 };
+	r.cpu.cpus = (char *)"0-1";
+	r.cpu.mems = (char *)"0";
+	r.has_pids = true;
+	r.pids_limit = (struct spec_opt_i64){ true, -1 };
+	r.has_block_io = true;
+	r.block_io.weight = (struct spec_opt_u64){ true, 500 };
+	r.block_io.throttle_write_bps = wbps;
+	r.block_io.n_throttle_write_bps = 1;
+	r.hugepage_limits = hp;
+	r.n_hugepage_limits = 1;
+	r.rdma = rd;
+	r.n_rdma = 1;
+	r.unified = kv;
+	r.n_unified = 1;
+	CHECK(cg_v2_apply(&cg, &r, false, &e) == 0, "apply: %s", msg_of(e));
+	CHECK(fake_is("a/b/memory.max", "104857600"), "memory.max");
+	CHECK(fake_is("a/b/memory.swap.max", "52428800"), "swap = memsw - mem");
+	CHECK(fake_is("a/b/memory.low", "10485760"), "memory.low");
+	CHECK(fake_is("a/b/cpu.weight", "39"), "cpu.weight");
+	CHECK(fake_is("a/b/cpu.max", "max 50000"), "cpu.max");
+	CHECK(fake_is("a/b/cpu.max.burst", "1000"), "burst");
+	CHECK(fake_is("a/b/cpu.idle", "1"), "idle");
+	CHECK(fake_is("a/b/cpuset.cpus", "0-1"), "cpus");
+	CHECK(fake_is("a/b/cpuset.mems", "0"), "mems");
+	CHECK(fake_is("a/b/pids.max", "max"), "pids");
+	CHECK(fake_is("a/b/io.weight", "4950"), "io.weight");
+	CHECK(fake_is("a/b/io.max", "8:0 wbps=1000"), "io.max");
+	CHECK(fake_is("a/b/hugetlb.2MB.max", "8388608"), "hugetlb");
+	CHECK(fake_is("a/b/rdma.max", "mlx5_0 hca_handle=3 hca_object=max"), "rdma");
+	CHECK(fake_is("a/b/memory.high", "50000000"), "unified");
+
+	/* only the fields that are set are written */
+	struct spec_resources q = { 0 };
+	q.has_cpu = true;
+	q.cpu.period = (struct spec_opt_u64){ true, 20000 };
+	fake_file("a/b/cpu.max", "30000 100000\n");
+	fake_file("a/b/memory.max", "untouched");
+	CHECK(cg_v2_apply(&cg, &q, false, &e) == 0, "period only: %s", msg_of(e));
+	CHECK(fake_is("a/b/cpu.max", "30000 20000"), "period alone keeps the quota");
+	CHECK(fake_is("a/b/memory.max", "untouched"), "memory.max not written");
+
+	struct spec_resources rt = { 0 };
+	rt.has_cpu = true;
+	rt.cpu.realtime_runtime = (struct spec_opt_i64){ true, 1000 };
+	CHECK(cg_v2_apply(&cg, &rt, false, &e) < 0 &&
+		      strstr(msg_of(e), "linux.resources.cpu.realtimeRuntime"),
+	      "%s", msg_of(e));
+	struct spec_kv bad[] = { { (char *)"no.such", (char *)"1" } };
+	struct spec_resources u = { 0 };
+	u.unified = bad;
+	u.n_unified = 1;
+	CHECK(cg_v2_apply(&cg, &u, false, &e) < 0 &&
+		      strcmp(msg_of(e), "linux.resources.unified: unknown key \"no.such\" (no such "
+					"cgroup file)") == 0,
+	      "%s", msg_of(e));
+
+	close(h.fd);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fake);
+	if (system(cmd) != 0)
+		fprintf(stderr, "  could not remove %s\n", fake);
+}
+
+/* ---- on the host ------------------------------------------------------------ */
 
 static bool file_is(const char *dir, const char *file, const char *want)
 {
@@ -726,6 +877,44 @@ static void test_devices_kernel(void)
 	CHECK(!exists(dir), "rmdir %s", dir);
 }
 
+/* rootless: unwritable hierarchies are skipped when no limit needs them,
+ * and refused when one does.  Run as nobody in a child. */
+static void test_rootless(void)
+{
+	if (cgroup_mode() == CGROUP_MODE_NONE || geteuid() != 0) {
+		SKIP("needs root (to become nobody) and cgroups");
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (setgid(65534) < 0 || setuid(65534) < 0)
+			_exit(20);
+		struct cgroup *cg = NULL;
+		lw_err e = NULL;
+		if (cgroup_create("x", "/leeward-unit-rootless", NULL, true, &cg, &e) < 0) {
+			fprintf(stderr, "  rootless create: %s\n", msg_of(e));
+			_exit(1);
+		}
+		if (cgroup_clone_fd(cg) != -1 || cgroup_attach(cg, getpid(), false, &e) < 0)
+			_exit(2);
+		cgroup_free(cg);
+		struct spec_resources r = { 0 };
+		r.has_pids = true;
+		r.pids_limit = (struct spec_opt_i64){ true, 10 };
+		if (cgroup_create("x", "/leeward-unit-rootless", &r, true, &cg, &e) == 0)
+			_exit(3);
+		if (!strstr(msg_of(e), "creating cgroup") || !strstr(msg_of(e), "Permission denied")) {
+			fprintf(stderr, "  rootless pids: %s\n", msg_of(e));
+			_exit(4);
+		}
+		_exit(0);
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "rootless child: status %d",
+	      WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+}
+
 int main(void)
 {
 	test_resolve();
@@ -733,9 +922,11 @@ int main(void)
 	test_swap();
 	test_io_max();
 	test_devices_bpf();
+	test_v2_fake();
 	test_lifecycle();
 	test_errors();
 	test_devices_kernel();
+	test_rootless();
 	printf("test_cgroup: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
