@@ -19,8 +19,8 @@ DEPS_TEST  := bats jq busybox-static python3-jsonschema uidmap iproute2 runc cru
               qemu-system-x86 cpio
 
 PKGS    := libseccomp yajl libmnl
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu17 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
+OPT     ?= -O2 -g
+CFLAGS  += $(OPT) -std=gnu17 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
            -Wformat=2 -Wno-format-nonliteral -fno-strict-aliasing \
            -DLW_VERSION='"$(VERSION)"' -DLW_COMMIT='"$(COMMIT)"' \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -35,7 +35,7 @@ OBJ_LIB     := $(filter-out $(BUILD)/runtime/main.o,$(OBJ_ALL))
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit integration vm asan asan-check install clean bench helper fmt
+.PHONY: all deps check unit integration vm asan asan-check install clean bench helper fmt demo
 
 all: $(BUILD)/leeward $(BUILD)/lwtest
 
@@ -54,7 +54,6 @@ $(BUILD)/lwtest: tests/helper/lwtest.c
 # A unit test tests/unit/test_<module>[_more].c links the objects of folder
 # <module>/ (spec, cgroup, netns, hooks, runtime) and the leaf utilities.
 OBJ_LEAF := $(BUILD)/runtime/error.o $(BUILD)/runtime/log.o
-pct := %
 unit_module = $(firstword $(subst _, ,$(patsubst test_%,%,$(notdir $(1)))))
 # make puts the stem in place of a literal % in a pattern rule's prerequisites
 # before the second expansion, so the filter pattern's % comes from a variable.
@@ -88,10 +87,14 @@ check: all
 	tests/check.sh
 
 asan:
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" LDFLAGS="-fsanitize=address,undefined"
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" LDFLAGS="-fsanitize=address,undefined"
 
 asan-check: asan
 	LEEWARD=$(CURDIR)/build-asan/leeward ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 tests/run-integration.sh
+
+# Run a command in a sandbox from the default bundle (contrib/sandbox.sh).
+demo: all
+	contrib/sandbox.sh
 
 bench: all
 	bench/run.sh

@@ -604,7 +604,16 @@ static int hier_mkdir(struct cg_hier *h)
 		if (r == 0)
 			made++;
 		else if (e != EEXIST) {
-			h->created = made;
+			/* undo what we made on the way down, deepest first */
+			cleanup_free char *q = strndup(p, s - p);
+			for (int j = 0; q && j < made; j++) {
+				char *sl = strrchr(q, '/');
+				if (!sl)
+					break;
+				*sl = '\0';
+				rmdir(q);
+			}
+			h->created = 0;
 			errno = e;
 			return -1;
 		} else
@@ -718,9 +727,16 @@ static int check_reusable(struct cgroup *cg, lw_err *err)
 				       h->path, count_lines(procs));
 		cleanup_free char *st = NULL;
 		if (h->unified) {
-			uint64_t frozen = 0;
-			if (cg_read(h->fd, "cgroup.events", &st, NULL) == 0 &&
-			    cg_keyed_u64(st, "frozen", &frozen) == 0 && frozen)
+			uint64_t frozen = 0, populated = 0;
+			if (cg_read(h->fd, "cgroup.events", &st, NULL) < 0)
+				continue;
+			/* processes in sub-cgroups count too */
+			if (cg_keyed_u64(st, "populated", &populated) == 0 && populated)
+				return lw_fail(err, 0,
+					       "cgroup %s already exists and is not empty "
+					       "(processes in sub-cgroups)",
+					       h->path);
+			if (cg_keyed_u64(st, "frozen", &frozen) == 0 && frozen)
 				return lw_fail(err, 0, "cgroup %s already exists and is frozen",
 					       h->path);
 		} else if (h->ctrls & CG_BIT(CG_FREEZER)) {
@@ -986,6 +1002,8 @@ int cgroup_open(const char *saved, struct cgroup **out, lw_err *err)
 	if (!cg || !copy || !(cg->saved = strdup(saved)))
 		return lw_fail(err, ENOMEM, "cgroup state");
 	char *save = NULL, *line = strtok_r(copy, "\n", &save);
+	if (!line)
+		return lw_fail(err, 0, "cgroup state: empty");
 	char *flag = strchr(line, ' ');
 	if (flag) {
 		*flag++ = '\0';
@@ -1056,6 +1074,58 @@ static struct cg_hier *procs_hier(struct cgroup *cg)
 	return NULL;
 }
 
+struct pid_vec {
+	pid_t *v;
+	size_t n, cap;
+};
+
+/* cgroup.procs of dirfd and of every sub-cgroup below it (a container may
+ * make its own), depth bounded so a deep tree cannot exhaust the stack. */
+static int collect_pids(int dirfd, const char *path, struct pid_vec *pv, int depth, lw_err *err)
+{
+	cleanup_free char *s = NULL;
+	if (cg_read(dirfd, "cgroup.procs", &s, err) < 0)
+		return lw_wrap(err, "cgroup %s", path);
+	for (char *p = s; *p;) {
+		char *e;
+		long x = strtol(p, &e, 10);
+		if (e == p)
+			break;
+		if (x > 0) {
+			if (pv->n == pv->cap) {
+				size_t cap = pv->cap ? pv->cap * 2 : 16;
+				pid_t *nv = realloc(pv->v, cap * sizeof(*nv));
+				if (!nv)
+					return lw_fail(err, ENOMEM, "cgroup pids");
+				pv->v = nv;
+				pv->cap = cap;
+			}
+			pv->v[pv->n++] = (pid_t)x;
+		}
+		p = *e ? e + 1 : e;
+	}
+	if (depth >= 32)
+		return 0;
+	int dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_dir DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return 0;
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		cleanup_close int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sub < 0)
+			continue; /* removed meanwhile */
+		if (collect_pids(sub, de->d_name, pv, depth + 1, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, lw_err *err)
 {
 	*pids = NULL;
@@ -1063,25 +1133,13 @@ int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, lw_err *err)
 	struct cg_hier *h = procs_hier(cg);
 	if (!h)
 		return 0;
-	cleanup_free char *s = NULL;
-	if (cg_read(h->fd, "cgroup.procs", &s, err) < 0)
-		return lw_wrap(err, "cgroup %s", h->path);
-	size_t cnt = count_lines(s);
-	pid_t *v = calloc(cnt + 1, sizeof(*v));
-	if (!v)
-		return lw_fail(err, ENOMEM, "cgroup pids");
-	size_t k = 0;
-	for (char *p = s; *p && k < cnt;) {
-		char *e;
-		long x = strtol(p, &e, 10);
-		if (e == p)
-			break;
-		if (x > 0)
-			v[k++] = (pid_t)x;
-		p = *e ? e + 1 : e;
+	struct pid_vec pv = { 0 };
+	if (collect_pids(h->fd, h->path, &pv, 0, err) < 0) {
+		free(pv.v);
+		return -1;
 	}
-	*pids = v;
-	*n = k;
+	*pids = pv.v;
+	*n = pv.n;
 	return 0;
 }
 

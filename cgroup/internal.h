@@ -94,7 +94,8 @@ unsigned cg_needed_ctrls(const struct spec_resources *res, bool rootless);
 int cg_resolve_path(const char *own, const char *cgroups_path, const char *id, char **out,
 		    lw_err *err);
 
-/* cpu.shares (2..262144) -> cpu.weight (1..10000), runc's linear map. */
+/* cpu.shares (2..262144) -> cpu.weight (1..10000), runc's (and crun's)
+ * current formula: 1024 -> 100. */
 uint64_t cg_shares_to_weight(uint64_t shares);
 /* blkio.weight (10..1000) -> io.weight (1..10000), runc's linear map. */
 uint64_t cg_blkio_to_io_weight(uint64_t weight);

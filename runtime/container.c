@@ -149,6 +149,12 @@ static int check_config(struct creation *c, lw_err *err)
 		return lw_fail(err, 0,
 			       "config.json: linux.uidMappings/gidMappings: required with a new "
 			       "user namespace");
+	/* without a UTS namespace of its own, sethostname would rename the host */
+	if ((s->hostname || s->domainname) && !spec_namespace(s, SPEC_NS_UTS))
+		return lw_fail(err, 0, "config.json: %s: needs a UTS namespace (linux.namespaces: uts)",
+			       s->hostname ? "hostname" : "domainname");
+	if (!spec_namespace(s, SPEC_NS_MOUNT))
+		return lw_fail(err, 0, "config.json: linux.namespaces: a mount namespace is required");
 	if (s->linux_ && s->linux_->intel_rdt)
 		return lw_fail(err, ENOTSUP, "config.json: linux.intelRdt: not supported");
 	return 0;

@@ -138,6 +138,7 @@ static int write_time_offsets(const struct init_ctx *ctx, lw_err *err)
 static int stage1(struct init_ctx *ctx, lw_err *err)
 {
 	unsigned long flags = ctx->unshare_flags;
+	bool join_pid = ctx->ns_fd[SPEC_NS_PID] >= 0;
 
 	if (ctx->ns_fd[SPEC_NS_USER] >= 0) {
 		if (setns(ctx->ns_fd[SPEC_NS_USER], CLONE_NEWUSER) < 0)
@@ -156,8 +157,7 @@ static int stage1(struct init_ctx *ctx, lw_err *err)
 	}
 	if ((flags & CLONE_NEWTIME) && write_time_offsets(ctx, err) < 0)
 		return -1;
-	if (!(flags & CLONE_NEWPID) && ctx->ns_fd[SPEC_NS_PID] < 0 &&
-	    !(flags & CLONE_NEWTIME)) {
+	if (!(flags & CLONE_NEWPID) && !join_pid && !(flags & CLONE_NEWTIME)) {
 		/* no fork needed: stage 1 is the init */
 		if (sync_send(ctx->sync_fd, SYNC_INIT_PID, 0, getpid(), NULL, -1) < 0)
 			return lw_fail(err, errno, "sync");

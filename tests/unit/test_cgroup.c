@@ -88,7 +88,16 @@ static void test_weights(void)
 {
 	CHECK(cg_shares_to_weight(2) == 1, "%lu", (unsigned long)cg_shares_to_weight(2));
 	CHECK(cg_shares_to_weight(262144) == 10000, "%lu", (unsigned long)cg_shares_to_weight(262144));
-	CHECK(cg_shares_to_weight(1024) == 39, "%lu", (unsigned long)cg_shares_to_weight(1024));
+	/* reference values: runc/crun's formula evaluated with libm (all of
+	 * 0..262144 were compared when this was written) */
+	static const uint64_t ref[][2] = { { 0, 0 },	   { 3, 2 },	     { 4, 2 },
+					   { 10, 4 },	   { 100, 17 },	     { 512, 59 },
+					   { 1024, 100 },  { 2048, 174 },    { 4096, 303 },
+					   { 5000, 356 },  { 100000, 4340 }, { 262143, 10000 } };
+	for (size_t i = 0; i < LW_ARRAY_SIZE(ref); i++)
+		CHECK(cg_shares_to_weight(ref[i][0]) == ref[i][1], "shares %lu -> %lu, want %lu",
+		      (unsigned long)ref[i][0], (unsigned long)cg_shares_to_weight(ref[i][0]),
+		      (unsigned long)ref[i][1]);
 	CHECK(cg_shares_to_weight(1) == 1, "clamped low");
 	CHECK(cg_shares_to_weight(1u << 30) == 10000, "clamped high");
 	CHECK(cg_blkio_to_io_weight(10) == 1, "io 10");
@@ -367,7 +376,7 @@ static void test_v2_fake(void)
 	CHECK(fake_is("a/b/memory.max", "104857600"), "memory.max");
 	CHECK(fake_is("a/b/memory.swap.max", "52428800"), "swap = memsw - mem");
 	CHECK(fake_is("a/b/memory.low", "10485760"), "memory.low");
-	CHECK(fake_is("a/b/cpu.weight", "39"), "cpu.weight");
+	CHECK(fake_is("a/b/cpu.weight", "100"), "cpu.weight");
 	CHECK(fake_is("a/b/cpu.max", "max 50000"), "cpu.max");
 	CHECK(fake_is("a/b/cpu.max.burst", "1000"), "burst");
 	CHECK(fake_is("a/b/cpu.idle", "1"), "idle");
@@ -528,7 +537,7 @@ static void test_lifecycle(void)
 		CHECK(file_is(d, "memory.swap.max", "67108864"), "memory.swap.max");
 		CHECK(file_is(d, "pids.max", "32"), "pids.max");
 		CHECK(file_is(d, "cpu.max", "50000 100000"), "cpu.max");
-		CHECK(file_is(d, "cpu.weight", "20"), "cpu.weight");
+		CHECK(file_is(d, "cpu.weight", "59"), "cpu.weight");
 		CHECK(file_is(d, "cpuset.cpus", "0"), "cpuset.cpus");
 	} else {
 		const char *d;
@@ -603,6 +612,28 @@ static void test_lifecycle(void)
 		}
 	} else {
 		SKIP("no unified tree: no CLONE_INTO_CGROUP");
+	}
+
+	/* a sub-cgroup made by the container: its processes are listed, killed
+	 * and its directory removed with ours */
+	pid_t nested = -1;
+	if (leaf_uni[0]) {
+		char sub[300];
+		snprintf(sub, sizeof(sub), "%s/nested", leaf_uni);
+		int sgo = -1;
+		if (mkdir(sub, 0755) == 0 && (nested = spawn_sleeper(&sgo)) > 0) {
+			close(sgo);
+			char procs[320], pidbuf[16];
+			snprintf(procs, sizeof(procs), "%s/cgroup.procs", sub);
+			snprintf(pidbuf, sizeof(pidbuf), "%d", (int)nested);
+			FILE *f = fopen(procs, "w");
+			CHECK(f && fputs(pidbuf, f) >= 0 && fclose(f) == 0, "move to nested");
+			pids = NULL;
+			np = 0;
+			CHECK(cgroup_pids(cg, &pids, &np, &e) == 0 && np == (c3 > 0 ? 3u : 2u),
+			      "pids with nested: n=%zu %s", np, msg_of(e));
+			free(pids);
+		}
 	}
 
 	/* a second create on the same, now busy, path is refused */
@@ -701,6 +732,8 @@ static void test_lifecycle(void)
 		      "child killed");
 		if (c3 > 0)
 			CHECK(waitpid(c3, &st, 0) == c3 && WIFSIGNALED(st), "clone3 child killed");
+		if (nested > 0)
+			CHECK(waitpid(nested, &st, 0) == nested && WIFSIGNALED(st), "nested killed");
 		CHECK(cgroup_destroy(cg3, &e) == 0, "destroy: %s", msg_of(e));
 		cgroup_free(cg3);
 	} else {
