@@ -32,12 +32,13 @@ SRC_ALL     := runtime/main.c $(SRC_RUNTIME) $(SRC_MODULES)
 OBJ_ALL     := $(SRC_ALL:%.c=$(BUILD)/%.o)
 OBJ_LIB     := $(filter-out $(BUILD)/runtime/main.o,$(OBJ_ALL))
 
+OBJ_LEAF    := $(BUILD)/runtime/error.o $(BUILD)/runtime/log.o
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps check unit integration vm asan asan-check install clean bench helper fmt demo
 
-all: $(BUILD)/leeward $(BUILD)/lwtest
+all: $(BUILD)/leeward $(BUILD)/lwtest $(BUILD)/scmptest $(BUILD)/scmplistener
 
 $(BUILD)/leeward: $(OBJ_ALL)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -51,9 +52,22 @@ $(BUILD)/lwtest: tests/helper/lwtest.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
 
+# Test programs for the seccomp tests: one syscall on demand, and a
+# listenerPath agent.
+$(BUILD)/scmptest: tests/helper/scmptest.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
+$(BUILD)/scmplistener: tests/helper/scmplistener.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+# runtime/seccomp.c is tested alone (the other runtime objects need spec/)
+$(BUILD)/tests/test_runtime_seccomp: tests/unit/test_runtime_seccomp.c $(BUILD)/runtime/seccomp.o $(OBJ_LEAF)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I. -o $@ $^ $(LDLIBS)
+
 # A unit test tests/unit/test_<module>[_more].c links the objects of folder
 # <module>/ (spec, cgroup, netns, hooks, runtime) and the leaf utilities.
-OBJ_LEAF := $(BUILD)/runtime/error.o $(BUILD)/runtime/log.o
 unit_module = $(firstword $(subst _, ,$(patsubst test_%,%,$(notdir $(1)))))
 # make puts the stem in place of a literal % in a pattern rule's prerequisites
 # before the second expansion, so the filter pattern's % comes from a variable.

@@ -385,7 +385,8 @@ log "measured in $((t_end - t_start)) s"
 
 for n in $ALL; do
 	case " $ACTIVE " in *" $n "*) ;; *)
-		reason=$(grep "^$n " "$NA_FILE" | cut -d' ' -f2-)
+		# the table cell gets the short form; the runtime list has it all
+		reason=$(grep "^$n " "$NA_FILE" | cut -d' ' -f2- | sed 's/^n\/a (probe failed:.*/n\/a (probe failed)/')
 		for c in run create start state delete exec rss mem $(for j in $JOBS; do echo "tp$j"; done) \
 			$(for k in $PRELOAD; do echo "run_$k"; done) limits seccomp landlock; do
 			na "$n" "$c" "$reason"

@@ -6,8 +6,8 @@
 #
 # Runs `tests/vm/run.sh -- sh -c 'bench/run.sh ...'`; the results JSON comes
 # back over the VM's stdout (gzip + base64 between marker lines, so a serial
-# console cannot mangle it) and lands in bench/results/<date>-<host>-vm.json
-# and bench/results/latest-vm.md.
+# console cannot mangle it) and lands in bench/results/<date>-<host>.json
+# and bench/results/latest-vm.md (<host> is the guest's, leeward-vm).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,22 +42,24 @@ bench/run.sh >&2 && echo @@BENCH-JSON@@ && gzip -c /tmp/leeward-bench-results/la
 
 mkdir -p "$RESULTS"
 out=$(mktemp)
-trap 'rm -f "$out" "$out.json"' EXIT
+trap 'rm -f "$out" "$out.json" "$out.rc"' EXIT
 echo "bench/vm.sh: $lane -- sh -c ..." >&2
-rc=0
-"$lane" -- sh -c "$inner" >"$out" || rc=$?
+# The lane's output goes to $out; the part before the results marker is also
+# shown as it comes (bench/run.sh's progress).
+{ "$lane" -- sh -c "$inner"; echo $? >"$out.rc"; } | tee "$out" |
+	awk '/^@@BENCH-JSON@@/ { skip = 1 } !skip { print; fflush() }' >&2
+rc=$(cat "$out.rc" 2>/dev/null || echo 125)
 
 sed -n '/^@@BENCH-JSON@@/,/^@@BENCH-END@@/p' "$out" | tr -d '\r' | sed '1d;$d' |
 	base64 -d 2>/dev/null | gunzip -c >"$out.json" 2>/dev/null || true
 if ! jq -e .cases "$out.json" >/dev/null 2>&1; then
-	echo "bench/vm.sh: no results came back from the VM (lane exit $rc); its output:" >&2
-	tail -40 "$out" >&2
+	echo "bench/vm.sh: no results came back from the VM (lane exit $rc)" >&2
 	exit 1
 fi
 
 host=$(jq -r .host "$out.json")
 stamp=$(jq -r '.date | gsub(":"; "")' "$out.json")
-dest=$RESULTS/$stamp-$host-vm.json
+dest=$RESULTS/$stamp-$host.json
 jq '.lane = "vm"' "$out.json" >"$dest"
 "$here/report.sh" "$dest" | sed '1s/$/ (VM lane)/' >"$RESULTS/latest-vm.md"
 echo "bench/vm.sh: wrote $dest and $RESULTS/latest-vm.md" >&2

@@ -474,6 +474,39 @@ static int wait_ready(struct creation *c, lw_err *err)
 	}
 }
 
+/* Devices the config creates in /dev are usable: as runc, each
+ * linux.devices entry is appended to the cgroup's allow list. */
+static int add_device_rules(struct spec *s, lw_err *err)
+{
+	struct spec_linux *l = s->linux_;
+	struct spec_resources *r;
+
+	if (!l || !l->n_devices)
+		return 0;
+	if (!l->resources) {
+		l->resources = calloc(1, sizeof(*l->resources));
+		if (!l->resources)
+			return lw_fail(err, ENOMEM, "linux.devices");
+	}
+	r = l->resources;
+	struct spec_device_rule *nr =
+		realloc(r->devices, (r->n_devices + l->n_devices) * sizeof(*r->devices));
+	if (!nr)
+		return lw_fail(err, ENOMEM, "linux.devices");
+	r->devices = nr;
+	for (size_t i = 0; i < l->n_devices; i++) {
+		const struct spec_device *d = &l->devices[i];
+		r->devices[r->n_devices++] = (struct spec_device_rule){
+			.allow = true,
+			.type = d->type == 'b' ? 'b' : 'c',
+			.major = d->major,
+			.minor = d->minor,
+			.access = NULL,
+		};
+	}
+	return 0;
+}
+
 static char *owner_name(void)
 {
 	struct passwd *pw = getpwuid(geteuid());
@@ -513,6 +546,8 @@ static int prepare(struct creation *c, struct init_ctx *ctx, lw_err *err)
 		close(fd);
 	}
 
+	if (add_device_rules(c->spec, err) < 0)
+		return -1;
 	if (cgroup_create(o->id, l ? l->cgroups_path : NULL, l ? l->resources : NULL, c->rootless,
 			  &c->cg, err) < 0)
 		return -1;

@@ -176,7 +176,7 @@ static int stage1(struct init_ctx *ctx, lw_err *err)
 static char *hook_state(const struct init_ctx *ctx, const char *status)
 {
 	struct spec_state st = {
-		.oci_version = "1.2.0",
+		.oci_version = SPEC_OCI_VERSION,
 		.id = ctx->id,
 		.status = status,
 		.pid = getpid(),

@@ -176,11 +176,13 @@ int process_set_user(const struct spec_process *p, bool setgroups_denied, lw_err
 			return lw_fail(err, errno, "process.capabilities: capset");
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 			return lw_fail(err, errno, "process.capabilities.ambient: clear");
+		/* as runc: an ambient capability that cannot be raised (not in
+		 * permitted and inheritable) is a warning, not a failure */
 		for (int i = 0; i <= last; i++)
 			if ((c->ambient & (1ULL << i)) &&
 			    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
-				return lw_fail(err, errno, "process.capabilities.ambient: raising %s",
-					       spec_cap_name(i) ? spec_cap_name(i) : "?");
+				lw_warn("process.capabilities.ambient: cannot raise %s: %s",
+					spec_cap_name(i) ? spec_cap_name(i) : "?", strerror(errno));
 	}
 	return 0;
 }

@@ -1,8 +1,12 @@
 /* linux.seccomp -> BPF (libseccomp), load with seccomp(2), listenerPath
  * hand-off.  See seccomp.h for the contract. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include "seccomp.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -27,7 +31,7 @@
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 #ifndef LW_OCI_VERSION
-#define LW_OCI_VERSION "1.3.0"
+#define LW_OCI_VERSION SPEC_OCI_VERSION
 #endif
 
 #define ARG_MAX_INDEX 6 /* syscalls take at most 6 arguments */
@@ -289,29 +293,64 @@ static void profile_key(const struct spec_seccomp *sc, char out[65])
 
 /* ---- cache ---------------------------------------------------------- */
 
+/* A cache file is the program followed by the SHA-256 (hex) of the
+ * program, so a file torn by a crash (no fsync: /run is tmpfs, and
+ * a cache need not survive) is a miss, not a filter the kernel refuses. */
+#define CACHE_TRAILER 64
+
+static void program_digest(const struct sock_filter *insns, size_t len, char out[65])
+{
+	struct sha256 c;
+
+	sha256_init(&c);
+	sha256_update(&c, insns, len * sizeof(*insns));
+	sha256_hex(&c, out);
+}
+
 static int cache_read(const char *dir, const char *key, struct lw_seccomp *s)
 {
-	cleanup_free char *path = NULL;
+	cleanup_free char *path = NULL, *buf = NULL;
 	cleanup_close int fd = -1;
 	struct stat st;
+	size_t size, len;
+	char digest[65];
 
 	if (asprintf(&path, "%s/%s", dir, key) < 0)
 		return -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || fstat(fd, &st) < 0)
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= CACHE_TRAILER)
 		return -1;
-	if (!S_ISREG(st.st_mode) || st.st_size == 0 || st.st_size % sizeof(struct sock_filter) ||
-	    st.st_size > BPF_MAXINSNS * (off_t)sizeof(struct sock_filter))
+	size = (size_t)st.st_size - CACHE_TRAILER;
+	len = size / sizeof(struct sock_filter);
+	if (size % sizeof(struct sock_filter) || len > BPF_MAXINSNS)
 		return -1;
-	s->insns = malloc(st.st_size);
-	if (!s->insns)
+	buf = malloc((size_t)st.st_size);
+	if (!buf || pread(fd, buf, (size_t)st.st_size, 0) != st.st_size)
 		return -1;
-	if (pread(fd, s->insns, st.st_size, 0) != st.st_size) {
-		free(take_ptr(s->insns));
+	program_digest((struct sock_filter *)buf, len, digest);
+	if (memcmp(digest, buf + size, CACHE_TRAILER) != 0) {
+		lw_debug("seccomp cache %s: corrupt, ignored", path);
 		return -1;
 	}
-	s->len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+	s->insns = (struct sock_filter *)take_ptr(buf);
+	s->len = (unsigned short)len;
 	return 0;
+}
+
+/* Entries beyond this are not written: a bound on /run for hosts that
+ * generate a profile per container (~10 KiB each). */
+#define CACHE_MAX_ENTRIES 256
+
+static bool cache_full(const char *dir)
+{
+	cleanup_dir DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.' && ++n >= CACHE_MAX_ENTRIES)
+			return true;
+	return false;
 }
 
 /* Best effort: written to a temporary file and renamed, so a reader sees a
@@ -321,9 +360,14 @@ static void cache_write(const char *dir, const char *key, const struct lw_seccom
 	cleanup_free char *tmp = NULL, *path = NULL;
 	cleanup_close int fd = -1;
 	size_t size = s->len * sizeof(struct sock_filter);
+	char digest[65];
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		lw_debug("seccomp cache %s: %s", dir, strerror(errno));
+		return;
+	}
+	if (cache_full(dir)) {
+		lw_debug("seccomp cache %s: full (%d entries), not adding", dir, CACHE_MAX_ENTRIES);
 		return;
 	}
 	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, key) < 0 || asprintf(&path, "%s/%s", dir, key) < 0)
@@ -333,7 +377,9 @@ static void cache_write(const char *dir, const char *key, const struct lw_seccom
 		lw_debug("seccomp cache %s: %s", tmp, strerror(errno));
 		return;
 	}
-	if (write(fd, s->insns, size) != (ssize_t)size || fsync(fd) < 0 || rename(tmp, path) < 0) {
+	program_digest(s->insns, s->len, digest);
+	if (write(fd, s->insns, size) != (ssize_t)size ||
+	    write(fd, digest, CACHE_TRAILER) != CACHE_TRAILER || rename(tmp, path) < 0) {
 		lw_debug("seccomp cache %s: %s", path, strerror(errno));
 		unlink(tmp);
 	}
@@ -576,13 +622,18 @@ static int validate(const struct spec_seccomp *sc, lw_err *err)
 				return lw_fail(err, 0, "linux.seccomp.syscalls[%zu].args[%zu].op: unknown operator %d",
 					       i, k, (int)call->args[k].op);
 		}
-		/* runc's rule: init writes to its parent after loading */
+		/* Between loading the filter and handing the listener fd to
+		 * the runtime, init must not make a notified syscall: nobody
+		 * could answer it.  runc refuses write (its hand-off); ours
+		 * is sendmsg (runtime/sync.c), and write stays refused for
+		 * runc's contract. */
 		if (call->action == SPEC_SCMP_NOTIFY)
 			for (size_t j = 0; j < call->n_names; j++)
-				if (strcmp(call->names[j], "write") == 0)
+				if (strcmp(call->names[j], "write") == 0 ||
+				    strcmp(call->names[j], "sendmsg") == 0)
 					return lw_fail(err, 0,
-						       "linux.seccomp.syscalls[%zu].names[%zu]: SCMP_ACT_NOTIFY cannot be used for write",
-						       i, j);
+						       "linux.seccomp.syscalls[%zu].names[%zu]: SCMP_ACT_NOTIFY cannot be used for the %s syscall",
+						       i, j, call->names[j]);
 	}
 	return 0;
 }
@@ -760,6 +811,7 @@ int lw_seccomp_compile(const struct spec_seccomp *sc, const char *cache_dir,
 		return lw_fail(err, ENOMEM, "compiling linux.seccomp");
 	if (validate(sc, err) < 0 || compute_flags(sc, s, err) < 0)
 		return -1;
+	lw_debug("seccomp filter flags: %u", s->flags);
 
 	if (cache_dir) {
 		profile_key(sc, key);
@@ -838,6 +890,10 @@ int lw_seccomp_send_listener(const char *listener_path, const char *metadata, in
 	int len;
 	ssize_t n;
 
+	/* no "@abstract" names and nothing relative to the runtime's cwd */
+	if (listener_path[0] != '/')
+		return lw_fail(err, 0, "linux.seccomp.listenerPath %s: not an absolute path",
+			       listener_path);
 	if (strlen(listener_path) >= sizeof(addr.sun_path))
 		return lw_fail(err, ENAMETOOLONG, "linux.seccomp.listenerPath %s", listener_path);
 	strcpy(addr.sun_path, listener_path);

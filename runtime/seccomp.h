@@ -10,6 +10,10 @@
  * TRACE default to EPERM, and when the default action is not permissive
  * syscalls newer than any the profile names get -ENOSYS (runc's patchbpf
  * stub) so that programs fall back from e.g. clone3 instead of failing.
+ * Flags: TSYNC is accepted and ignored (init is single-threaded), LOG,
+ * SPEC_ALLOW and WAIT_KILLABLE_RECV must be supported by the kernel, and
+ * when "flags" is absent (NULL, not []) SPEC_ALLOW is set if the kernel
+ * has it, as runc does.
  */
 #ifndef LW_SECCOMP_H
 #define LW_SECCOMP_H
@@ -45,7 +49,8 @@ unsigned int lw_seccomp_flags(const struct lw_seccomp *s);
  * after it.  *notify_fd is the listener fd (O_CLOEXEC) when the profile
  * uses notify, else -1.  Every syscall the init makes between this and the
  * hand-off of *notify_fd must not be a NOTIFY target, or init blocks
- * forever (that is why "write" is refused as a notify target, as in runc). */
+ * forever: compile refuses NOTIFY on write (runc's rule) and sendmsg (our
+ * hand-off, runtime/sync.c). */
 int lw_seccomp_load(const struct lw_seccomp *s, int *notify_fd, lw_err *err);
 
 /* The OCI listenerPath protocol (config-linux.md "Seccomp"): connect to

@@ -330,7 +330,7 @@ char *state_json(const struct lw_state *st, enum lw_status status, const struct 
 		 bool pretty)
 {
 	struct spec_state s = {
-		.oci_version = "1.2.0",
+		.oci_version = SPEC_OCI_VERSION,
 		.id = st->id,
 		.status = state_status_name(status),
 		.pid = status == LW_STOPPED ? 0 : st->pid,

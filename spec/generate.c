@@ -17,7 +17,6 @@
 #define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
-#define SPEC_OCI_VERSION "1.3.0"
 #define SPEC_OCI_VERSION_MIN "1.0.0"
 
 /* ---- small yajl_gen wrappers (errors are checked once, at the end) ---- */

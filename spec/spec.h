@@ -20,6 +20,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* The runtime-spec version leeward implements (state, features, spec). */
+#define SPEC_OCI_VERSION "1.3.0"
+
 struct spec_opt_i64 {
 	bool set;
 	int64_t v;

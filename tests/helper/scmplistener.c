@@ -15,7 +15,9 @@
  * -m checks that metadata equals METADATA.  Runs until killed; serves any
  * number of connections (run and exec) at once.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>

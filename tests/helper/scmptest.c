@@ -15,7 +15,9 @@
  * A syscall that kills (SCMP_ACT_KILL*) shows as death by SIGSYS (the
  * shell's status 159).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>

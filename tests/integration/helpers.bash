@@ -27,7 +27,26 @@ LEEWARD_NAME=$(basename "$LEEWARD")
 
 # lw ARGS...: run the runtime with the test's --root.  fd 3 (bats' own
 # output) is closed so a leaked descriptor cannot hang the suite.
+#
+# A created or detached container keeps the stdio it was given; if that is
+# the pipe of bats' `run`, `run` would wait for it forever.  So when stdout
+# is a pipe, `create` and `run -d` get a file as stdio (stdin /dev/null),
+# and the file is printed when the runtime returns.
 lw() {
+	local a detached=0
+	for a in "$@"; do
+		case $a in
+		create | -d | --detach) detached=1 ;;
+		esac
+	done
+	if [ "$detached" = 1 ] && [ -p /dev/stdout ]; then
+		local out rc=0
+		out=$(mktemp "$BATS_TEST_TMPDIR/lw-out.XXXXXX")
+		timeout --foreground --kill-after=5 "$LW_TIMEOUT" "$LEEWARD" --root "$ROOT" "$@" \
+			</dev/null >"$out" 2>&1 3>&- || rc=$?
+		cat "$out"
+		return $rc
+	fi
 	timeout --foreground --kill-after=5 "$LW_TIMEOUT" "$LEEWARD" --root "$ROOT" "$@" 3>&-
 }
 
@@ -136,8 +155,10 @@ update_config() {
 
 # set_args ARG...: process.args = the given words.
 set_args() {
-	local cfg=$BUNDLE/config.json
-	jq '.process.args = $ARGS.positional' "$cfg" --args "$@" >"$cfg.new" && mv "$cfg.new" "$cfg"
+	local cfg=$BUNDLE/config.json args a
+	# (jq --args would parse words like -c as its own options)
+	args=$(for a in "$@"; do jq -n --arg a "$a" '$a'; done | jq -s -c .)
+	jq --argjson a "$args" '.process.args = $a' "$cfg" >"$cfg.new" && mv "$cfg.new" "$cfg"
 }
 
 # Make the config the one `runc spec --rootless` would write.
@@ -237,6 +258,11 @@ assert_output_matches() {
 }
 assert_output_lacks() {
 	[[ $output != *"$1"* ]] || fail "output contains '$1': $output"
+}
+
+# assert_line_matches ERE: some line of $output matches.
+assert_line_matches() {
+	grep -qE -- "$1" <<<"$output" || fail "no line matches /$1/ in output: $output"
 }
 
 # assert_line_is KEY=VALUE: a whole line of $output.

@@ -188,7 +188,8 @@ teardown() {
 @test "run: LISTEN_FDS passes socket-activation fds and env" {
 	echo a >"$BATS_TEST_TMPDIR/fd-a"
 	set_args sh -c 'lwtest fds; echo LISTEN_FDS=$LISTEN_FDS'
-	run env LISTEN_FDS=1 LISTEN_PID=$$ timeout 30 "$LEEWARD" --root "$ROOT" run test_busybox \
+	# LISTEN_PID must be the runtime's own pid (sd_listen_fds semantics)
+	run sh -c 'LISTEN_FDS=1 LISTEN_PID=$$ exec "$@"' sh "$LEEWARD" --root "$ROOT" run test_busybox \
 		3<"$BATS_TEST_TMPDIR/fd-a"
 	assert_status 0
 	assert_line_is "3=$BATS_TEST_TMPDIR/fd-a"

@@ -12,8 +12,9 @@
 # named in VM_ENV (space separated); LEEWARD_VM=1 is always set.
 # Knobs: LEEWARD_VM_CACHE (cache dir), VM_DEBUG=1, VM_MEM (2G), VM_SMP (1),
 # VM_TIMEOUT (seconds, 0 = none), VM_APPEND (extra kernel args), VM_MACHINE,
-# VM_CPU, VM_KERNEL=bzimage (skip the PVH vmlinux), VM_VFS_CACHE (virtiofsd
-# cache=, default auto), VM_PROPAGATION (/ in the guest: shared|private|slave),
+# VM_CPU (max,la57=off: 5-level paging halves TCG speed), VM_KERNEL=bzimage
+# (skip the PVH vmlinux), VM_VFS_CACHE (virtiofsd cache=, default always: the
+# guest caches the host's files for its lifetime), VM_PROPAGATION (/ in the guest: shared|private|slave),
 # QEMU, VIRTIOFSD.
 set -uo pipefail
 
@@ -96,6 +97,7 @@ mkdir -p "$job"
 		[ "$name" = LEEWARD_VM ] && continue
 		echo "export $name=$(q "${!name}")"
 	done < <(compgen -e)
+	echo 'export PATH="${PATH:-/usr/sbin:/usr/bin:/sbin:/bin}:/run/leeward-vm/bin"'
 	printf 'exec'
 	for a in "$@"; do printf ' %s' "$(q "$a")"; done
 	echo
@@ -112,7 +114,7 @@ mkdir -p "$job"
 # --- virtiofsd: the host root, read-only in the guest (the guest mounts it ro;
 # this virtiofsd has no read-only option) ------------------------------------
 "$VIRTIOFSD" --socket-path="$tmp/vfs.sock" -o source=/ \
-	-o cache="${VM_VFS_CACHE:-auto}" -o sandbox=chroot -o no_posix_lock -o no_flock \
+	-o cache="${VM_VFS_CACHE:-always}" -o sandbox=chroot -o no_posix_lock -o no_flock \
 	-f >"$tmp/virtiofsd.log" 2>&1 &
 vpid=$!
 for _ in $(seq 200); do
@@ -130,7 +132,7 @@ bios=()
 [ -f /usr/share/qemu/qboot.rom ] && [ -z "${VM_BIOS:-}" ] && bios=(-bios /usr/share/qemu/qboot.rom)
 [ -n "${VM_BIOS:-}" ] && [ "$VM_BIOS" != seabios ] && bios=(-bios "$VM_BIOS")
 "$QEMU" -nodefaults -no-user-config -display none -no-reboot \
-	-accel tcg,thread=single -machine "${VM_MACHINE:-q35}" -cpu "${VM_CPU:-max}" \
+	-accel tcg,thread=single -machine "${VM_MACHINE:-q35}" -cpu "${VM_CPU:-max,la57=off}" \
 	-smp "$smp" -m "$mem" \
 	-object "memory-backend-memfd,id=mem,size=$mem,share=on" -numa node,memdev=mem \
 	"${bios[@]}" -kernel "$kernel" -initrd "$initrd" -append "$append" \
