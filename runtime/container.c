@@ -359,12 +359,6 @@ static int start_child(struct creation *c, struct init_ctx *ctx, lw_err *err)
 	c->sync_fd = sp[0];
 	ctx->sync_fd = sp[1];
 
-	/* The init runs leeward's code until execve: keep it non-dumpable so
-	 * no process in the container can open /proc/PID/exe (or its fds and
-	 * memory) and reach the host binary (CVE-2019-5736). execve of the
-	 * container's program makes it dumpable again. */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-
 	pid_t pid = clone3_into(ctx->clone_flags, cgfd, &c->pidfd);
 	if (pid < 0 && cgfd >= 0 && (errno == EBUSY || errno == EOPNOTSUPP || errno == EACCES)) {
 		in_unified = false;

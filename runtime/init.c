@@ -155,6 +155,8 @@ static int stage1(struct init_ctx *ctx, lw_err *err)
 		    sync_expect(ctx->sync_fd, SYNC_USERMAP_DONE, "uid/gid maps", NULL, err) < 0)
 			return -1;
 	}
+	/* before the init joins the container's pid namespace (see init_main) */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if ((flags & CLONE_NEWTIME) && write_time_offsets(ctx, err) < 0)
 		return -1;
 	if (!(flags & CLONE_NEWPID) && !join_pid && !(flags & CLONE_NEWTIME)) {
@@ -270,9 +272,15 @@ static int init_setup(struct init_ctx *ctx, char **program, char ***envp, lw_err
 	if (process_set_rlimits(p, err) < 0 || process_set_scheduling(s, p, err) < 0)
 		return -1;
 	if (!ctx->no_new_keyring) {
-		long k = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL);
+		/* a session keyring of the container's own (named as runc names
+		 * it), so the caller's keys are not reachable from inside */
+		char name[300];
+		snprintf(name, sizeof(name), "_ses.%s", ctx->id);
+		long k = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name);
 		if (k < 0 && errno != ENOSYS && errno != EPERM && errno != EACCES)
 			return lw_fail(err, errno, "joining a new session keyring");
+		if (k >= 0)
+			syscall(SYS_keyctl, KEYCTL_SETPERM, k, 0x3f1b0000 /* possessor all, user view/read/search */);
 	}
 
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -362,8 +370,16 @@ void init_main(struct init_ctx *ctx)
 
 	if (sync_expect(ctx->sync_fd, SYNC_GO, "go", NULL, &err) < 0)
 		_exit(1);
+	/* The init runs leeward's code until execve: non-dumpable, no process
+	 * in the container can open /proc/<init>/exe (or its fds or memory) to
+	 * reach the host binary (CVE-2019-5736); execve of the container's
+	 * program ends that.  Not earlier: an unprivileged parent writes our
+	 * uid/gid maps before SYNC_GO, and until then no other process can
+	 * share our (new) pid namespace.  (Two-stage: stage1() does it.) */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (open_host_proc(&err) < 0 || init_setup(ctx, &program, &envp, &err) < 0)
 		init_fail(ctx, &err, false);
+	close(host_proc);
 	if (sync_send(ctx->sync_fd, SYNC_READY, 0, 0, NULL, -1) < 0)
 		_exit(1);
 
@@ -381,7 +397,6 @@ void init_main(struct init_ctx *ctx)
 			_exit(1);
 		close(ctx->fifo_fd);
 	}
-	close(host_proc);
 
 	if (s->hooks.n[SPEC_HOOK_START_CONTAINER]) {
 		cleanup_free char *json = hook_state(ctx, "running");
