@@ -64,6 +64,7 @@ struct creation {
 	pid_t stage1;
 	int pidfd;
 	struct lw_state st;
+	char *pid_file;    /* --pid-file made absolute (we chdir to the bundle) */
 	char *config_text; /* config.json as read, copied into the state dir */
 	size_t config_len;
 	bool hooks_failed;
@@ -299,6 +300,7 @@ static void creation_free(struct creation *c)
 	if (c->state_fd >= 0)
 		close(c->state_fd);
 	free(c->config_text);
+	free(c->pid_file);
 	free(c->st.created);
 	free(c->st.owner);
 	free(c->bundle);
@@ -524,6 +526,21 @@ static int prepare(struct creation *c, struct init_ctx *ctx, lw_err *err)
 	if (check_config(c, err) < 0)
 		return -1;
 	l = c->spec->linux_;
+	if (o->pid_file) {
+		if (o->pid_file[0] == '/') {
+			c->pid_file = strdup(o->pid_file);
+		} else {
+			char cwd[PATH_MAX];
+			if (!getcwd(cwd, sizeof(cwd)) ||
+			    asprintf(&c->pid_file, "%s/%s", cwd, o->pid_file) < 0)
+				c->pid_file = NULL;
+		}
+		if (!c->pid_file)
+			return lw_fail(err, errno, "--pid-file %s", o->pid_file);
+	}
+	/* as runc: the runtime (and so every hook) works in the bundle */
+	if (chdir(c->bundle) < 0)
+		return lw_fail(err, errno, "chdir to the bundle %s", c->bundle);
 
 	c->state_fd = state_create(o->root, o->id, &c->state_dir, err);
 	if (c->state_fd < 0)
@@ -623,7 +640,7 @@ static int save_state(struct creation *c, lw_err *err)
 	c->st.pid_start = st.pid_start;
 	if (state_save(&st, err) < 0)
 		return -1;
-	if (c->opts->pid_file && write_pid_file(c->opts->pid_file, c->pid, err) < 0)
+	if (c->pid_file && write_pid_file(c->pid_file, c->pid, err) < 0)
 		return -1;
 	return 0;
 }

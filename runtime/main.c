@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "log.h"
@@ -92,6 +93,14 @@ int main(int argc, char **argv)
 	}
 	if (!g.root)
 		g.root = state_default_root();
+	/* create works in the bundle directory: make --root absolute first */
+	static char root_abs[4096];
+	if (g.root[0] != '/') {
+		char cwd[4096];
+		if (getcwd(cwd, sizeof(cwd)) &&
+		    snprintf(root_abs, sizeof(root_abs), "%s/%s", cwd, g.root) < (int)sizeof(root_abs))
+			g.root = root_abs;
+	}
 	if (g.systemd_cgroup) {
 		lw_fail(&err, 0, "--systemd-cgroup: the systemd cgroup driver is not supported; use cgroupfs");
 		return cli_fail(&err);

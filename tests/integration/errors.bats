@@ -22,6 +22,7 @@ create_fails() {
 @test "errors: malformed config.json" {
 	echo '{"ociVersion": "1.0.2", "process": {' >config.json
 	create_fails test_busybox
+	# runc 1.1.5 says only "unexpected EOF": expected to fail there.
 	assert_output_has "config.json"
 }
 
@@ -82,6 +83,8 @@ create_fails() {
 	assert_status 0
 	run lw create test_busybox
 	assert_failed
+	assert_output_has "already exists"
+	# runc 1.1.5 does not name the id: expected to fail there.
 	assert_output_has "test_busybox"
 	testcontainer test_busybox created
 }
@@ -144,9 +147,13 @@ create_fails() {
 	assert_output_has "bogus"
 }
 
-@test "errors: unknown capability" {
+@test "errors: unknown capability is ignored with a warning that names it" {
+	# runc contract: configs list capabilities newer than the kernel (e.g.
+	# CAP_BPF on old kernels); they are skipped with a warning, not fatal.
 	update_config '.process.capabilities.bounding += ["CAP_NO_SUCH"]'
-	create_fails test_busybox
+	set_args true
+	run lw run test_busybox
+	assert_status 0
 	assert_output_has "CAP_NO_SUCH"
 }
 
@@ -165,7 +172,7 @@ create_fails() {
 @test "errors: cwd must be absolute" {
 	update_config '.process.cwd = "relative/dir"'
 	create_fails test_busybox
-	assert_output_has "cwd"
+	assert_output_has_i "cwd"
 }
 
 @test "errors: unsupported ociVersion major" {

@@ -104,11 +104,7 @@ teardown() {
 	requires root userns
 	local before
 	before=$(stat -c '%u:%g %a' /dev/null)
-	update_config '.linux.namespaces += [{"type":"user"}]
-	  | .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
-	  | .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
-	  | .mounts |= map(select(.type != "cgroup"))'
-	chown -R 100000:100000 rootfs
+	userns_config 100000
 	set_args sh -c 'chown 0:0 /dev/null; echo x >/dev/null; lwtest stat /dev/null'
 	run lw run test_busybox
 	[ "$(stat -c '%u:%g %a' /dev/null)" = "$before" ] || fail "host /dev/null changed: $(stat -c '%u:%g %a' /dev/null)"

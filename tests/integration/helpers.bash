@@ -175,6 +175,19 @@ rootless_config() {
 	  | .mounts |= map(if .destination == "/dev/mqueue" then .type = "tmpfs" | .source = "tmpfs" else . end)'
 }
 
+# userns_config [HOSTID]: a new user namespace mapping 0..65535 to
+# HOSTID.. (default 100000); the rootfs is chowned to match and the path
+# to the bundle made traversable for the mapped ids.
+userns_config() {
+	local h=${1:-100000}
+	update_config '.linux.namespaces += [{"type":"user"}]
+	  | .linux.uidMappings = [{"containerID":0,"hostID":'"$h"',"size":65536}]
+	  | .linux.gidMappings = [{"containerID":0,"hostID":'"$h"',"size":65536}]
+	  | .mounts |= map(select(.type != "cgroup"))'
+	chown -R "$h:$h" "$BUNDLE/rootfs"
+	chmod a+x "$BATS_RUN_TMPDIR" "$BATS_RUN_TMPDIR/test" "$BATS_TEST_TMPDIR" "$BUNDLE"
+}
+
 # --- container state ------------------------------------------------------
 
 # Ids the test created (for teardown): the runtime's own list, plus any id
@@ -255,6 +268,9 @@ assert_output_has() {
 }
 assert_output_matches() {
 	[[ $output =~ $1 ]] || fail "output does not match /$1/: $output"
+}
+assert_output_has_i() {
+	[[ ${output,,} == *"${1,,}"* ]] || fail "output does not contain '$1' (any case): $output"
 }
 assert_output_lacks() {
 	[[ $output != *"$1"* ]] || fail "output contains '$1': $output"

@@ -86,7 +86,8 @@ mount_of() {
 	[[ $(mount_of /dev/pts) == *" - devpts "* ]] || fail "/dev/pts: $(mount_of /dev/pts)"
 	[[ $(mount_of /dev/mqueue) == *" - mqueue "* ]] || fail "/dev/mqueue: $(mount_of /dev/mqueue)"
 	[[ $(mount_of /dev/shm) == *" - tmpfs "* ]] || fail "/dev/shm: $(mount_of /dev/shm)"
-	[[ $(mount_of /sys) =~ (^| )ro[, ] ]] || fail "/sys not ro: $(mount_of /sys)"
+	local ro_re='^[0-9]+ [0-9]+ [0-9:]+ [^ ]+ /sys ro[, ]'
+	[[ $(mount_of /sys) =~ $ro_re ]] || fail "/sys not ro: $(mount_of /sys)"
 }
 
 @test "mounts: cgroup2 mount" {
