@@ -66,6 +66,11 @@ $(BUILD)/tests/test_runtime_seccomp: tests/unit/test_runtime_seccomp.c $(BUILD)/
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I. -o $@ $^ $(LDLIBS)
 
+# the runtime's pure logic (links every object, like the binary)
+$(BUILD)/tests/test_runtime_core: tests/unit/test_runtime_core.c $(OBJ_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -I. -o $@ $^ $(LDLIBS)
+
 # A unit test tests/unit/test_<module>[_more].c links the objects of folder
 # <module>/ (spec, cgroup, netns, hooks, runtime) and the leaf utilities.
 unit_module = $(firstword $(subst _, ,$(patsubst test_%,%,$(notdir $(1)))))
