@@ -50,13 +50,13 @@ teardown() {
 }
 
 @test "dev: linux.devices creates the node with mode and owner" {
-	update_config '.linux.devices = [{"path":"/dev/mynull","type":"c","major":1,"minor":3,"fileMode":384,"uid":1,"gid":2}]
+	update_config '.linux.devices = [{"path":"/dev/mynull","type":"c","major":1,"minor":3,"fileMode":390,"uid":1,"gid":2}]
 	  | .linux.resources.devices += [{"allow":true,"type":"c","major":1,"minor":3,"access":"rwm"}]'
 	set_args sh -c 'lwtest stat /dev/mynull; echo x >/dev/mynull && echo written'
 	run lw run test_busybox
 	assert_status 0
 	assert_line_is "type=char"
-	assert_line_is "mode=0600"
+	assert_line_is "mode=0606"
 	assert_line_is "uid=1"
 	assert_line_is "gid=2"
 	assert_line_is "major=1"
@@ -66,8 +66,9 @@ teardown() {
 
 @test "dev: maskedPaths hide files and dirs" {
 	mkdir -p rootfs/secret-dir && echo s >rootfs/secret-dir/f
-	update_config '.linux.maskedPaths += ["/secret-dir"]'
-	set_args sh -c 'wc -c </proc/kcore; ls -A /secret-dir | wc -l; ls -A /sys/firmware | wc -l'
+	echo secret >rootfs/secret-file
+	update_config '.linux.maskedPaths += ["/secret-dir", "/secret-file"]'
+	set_args sh -c 'wc -c </secret-file; ls -A /secret-dir | wc -l; ls -A /sys/firmware | wc -l'
 	run lw run test_busybox
 	assert_status 0
 	[ "$output" = $'0\n0\n0' ] || fail "masked paths readable: $output"
@@ -106,6 +107,7 @@ teardown() {
 }
 
 @test "dev: hostname and domainname" {
+	# runc 1.1.5 ignores domainname (added in runc 1.2): expected to fail there.
 	update_config '.hostname = "box-1" | .domainname = "example.org"'
 	set_args lwtest hostname
 	run lw run test_busybox
@@ -135,7 +137,7 @@ teardown() {
 	local p want
 	for p in private slave shared; do
 		update_config '.linux.rootfsPropagation = "'"$p"'"'
-		set_args sh -c 'grep " / / " /proc/self/mountinfo'
+		set_args sh -c 'awk '"'"'$5 == "/"'"'"' /proc/self/mountinfo'
 		run lw run test_busybox
 		assert_status 0
 		case $p in

@@ -122,7 +122,9 @@ teardown() {
 }
 
 @test "hardening: masked /proc files cannot be unmasked without CAP_SYS_ADMIN" {
-	set_args sh -c 'umount /proc/kcore 2>&1; wc -c </proc/kcore'
+	echo secret >rootfs/secret-file
+	update_config '.linux.maskedPaths += ["/secret-file"]'
+	set_args sh -c 'umount /secret-file 2>&1; wc -c </secret-file'
 	run lw run test_busybox
 	assert_line_is "0"
 }

@@ -10,6 +10,8 @@
 # set as linux.cgroupsPath).  teardown force-deletes what the test left and
 # fails the test if the runtime left anything behind.
 
+bats_require_minimum_version 1.5.0
+
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LEEWARD=${LEEWARD:-$REPO/build/leeward}
 if [[ $LEEWARD != */* ]]; then

@@ -149,7 +149,12 @@ qpid=$!
 tail -c +1 -s 0.05 -f --pid="$qpid" "$tmp/out" &
 tpid=$!
 if [ "$timeout" != 0 ]; then
-	(sleep "$timeout" && echo timeout >"$tmp/timedout" && kill "$qpid") 2>/dev/null &
+	(
+		trap 'kill $s 2>/dev/null; exit 0' TERM
+		sleep "$timeout" &
+		s=$!
+		wait $s && echo timeout >"$tmp/timedout" && kill "$qpid"
+	) </dev/null >/dev/null 2>&1 &
 	wpid=$!
 fi
 wait "$qpid"
