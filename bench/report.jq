@@ -49,9 +49,13 @@ def row: "| " + join(" | ") + " |";
 | [
   "# leeward benchmark — \($r.date)",
   "",
+  "- leeward commit \($r.config.commit // "?")",
   "- host: `\($r.host)`, \($r.machine.os), kernel \($r.machine.kernel) \($r.machine.arch)",
   "- CPU: \($r.machine.cpu), \($r.machine.cpus) cores, \($r.machine.mem_kb / 1048576 * 10 | round / 10) GiB RAM; cgroups: \($r.machine.cgroup); load average \($r.machine.loadavg_start // "?") at the start, \($r.machine.loadavg_end // "?") at the end",
-  "- N = \($r.config.n) samples per timed case, ABBA order; throughput: \($r.config.tp_rounds) rounds of \($r.config.tp_runs) containers; memory: \($r.config.mem_n) containers; \($r.seconds) s of measuring",
+  ("- N = \($r.config.n) samples per timed case, ABBA order"
+   + (if any($r.cases[]; .kind == "rate") then "; throughput: \($r.config.tp_rounds) rounds of \($r.config.tp_runs) containers" else "" end)
+   + (if any($r.cases[]; .kind == "mem") then "; memory: \($r.config.mem_n) containers" else "" end)
+   + "; \($r.seconds) s of measuring"),
   "- runtimes:",
   ($r.runtimes[] | "  - **\(.name)**: `\(.cmd)`" + (if .version != "" then " (\(.version))" else "" end)
 	+ (if .status != "ok" then " — \(.status)" else "" end)

@@ -129,13 +129,19 @@ for spec in $RUNTIMES; do
 		mkdir -p "$(rt_root "$name")"
 		errf=$WORK/err/$name.probe
 		: >"$errf"
-		if ! timeout -k 5 "$TIMEOUT" "$bin" --root "$(rt_root "$name")" run --bundle "$B/true" "probe-$name" \
-			</dev/null >/dev/null 2>"$errf"; then
+		prc=0
+		timeout -k 5 "$TIMEOUT" "$bin" --root "$(rt_root "$name")" run --bundle "$B/true" "probe-$name" \
+			</dev/null >/dev/null 2>"$errf" || prc=$?
+		if [ "$prc" != 0 ]; then
 			quiet "$name" delete -f "probe-$name" || true
 			if [ "$cgmode" != unified ] && grep -qiE 'hybrid|cgroup.?v2|cgroupv2|unified' "$errf"; then
 				status="n/a ($cgmode host)"
+			elif [ "$prc" = 124 ]; then
+				status="n/a (probe failed: run of /bin/true timed out after $TIMEOUT s)"
+			elif [ -s "$errf" ]; then
+				status="n/a (probe failed: $(tail -n 1 "$errf" | cut -c1-120))"
 			else
-				status="n/a (probe failed: $(tail -1 "$errf" | cut -c1-120))"
+				status="n/a (probe failed: exit $prc)"
 			fi
 		fi
 	fi
@@ -175,22 +181,26 @@ order() { # i names...
 	fi
 }
 
-# sample NAME CASE CMD...: one timed run of CMD, recorded in $RAW.
+# sample NAME CASE CMD...: one timed run of CMD, recorded in $RAW. The first
+# failure of each runtime and case is shown; every stderr is kept in
+# $WORK/err/NAME.CASE.
 sample() {
 	_n=$1 _c=$2; shift 2
 	_e=$WORK/err/$_n.$_c
 	: >"$_e.last"
 	"$LWTIME" run -t "$TIMEOUT" -o "$RAW" -e "$_e.last" -l "\"rt\":\"$_n\",\"case\":\"$_c\"" -- "$@"
-	if [ -s "$_e.last" ]; then
-		if tail -n 1 "$RAW" | grep -q '"rc":0}$'; then
-			:
-		elif [ ! -s "$_e" ]; then
-			log "$_n $_c failed: $(tail -3 "$_e.last" | tr '\n' ' ')"
-		fi
-		cat "$_e.last" >>"$_e"
-	elif ! tail -n 1 "$RAW" | grep -q '"rc":0}$'; then
-		[ -s "$_e" ] || log "$_n $_c failed (no message)"
-		echo "failed" >>"$_e"
+	cat "$_e.last" >>"$_e"
+	if ! tail -n 1 "$RAW" | grep -q '"rc":0}$' && [ ! -e "$_e.failed" ]; then
+		: >"$_e.failed"
+		log "$_n $_c failed: $(tail -n 1 "$RAW" | sed 's/.*"rc":\([0-9]*\)}$/exit \1/'): $(tail -n 3 "$_e.last" | tr '\n' ' ')"
+	fi
+}
+
+# check_last NAME CASE ERRFILE: show the first failed par/mem record.
+check_last() {
+	if ! tail -n 1 "$RAW" | grep -q '"rc":0}$' && [ ! -e "$3.failed" ]; then
+		: >"$3.failed"
+		log "$1 $2 failed: $(tail -n 1 "$RAW" | grep -o '"failed":[0-9]*' || true): $(tail -n 3 "$3" 2>/dev/null | tr '\n' ' ')"
 	fi
 }
 
@@ -229,9 +239,9 @@ if has_case run && [ -n "$ACTIVE" ]; then
 	done
 fi
 
-# The kernel's floor, in its own loop: interleaved with the runtimes it would
-# be the predecessor of only one of them, and what runs just before a sample
-# moves its wall time on a VM (idle vCPUs wake up slowly).
+# The kernel's floor, in its own loop: inside the runtimes' ABBA turns it
+# would always run just before the same runtime, and on a VM what ran just
+# before a sample moves its wall time (idle vCPUs wake up slowly).
 if has_case floor; then
 	log "case floor (N=$N)"
 	i=0
@@ -294,6 +304,7 @@ if has_case mem && [ -n "$ACTIVE" ]; then
 		"$LWTIME" mem -t "$TIMEOUT" -n "$MEM_N" -d "$pd" -o "$RAW" -e "$WORK/err/$n.mem" \
 			-l "\"rt\":\"$n\",\"case\":\"mem\"" -- \
 			"$(rt_bin "$n")" --root "$(rt_root "$n")" run -d --pid-file "$pd/%d.pid" --bundle "$B/sleep" "mem-$n-%d"
+		check_last "$n" mem "$WORK/err/$n.mem"
 		j=0
 		while [ $j -lt "$MEM_N" ]; do
 			quiet "$n" delete -f "mem-$n-$j" || true
@@ -312,6 +323,7 @@ if has_case throughput && [ -n "$ACTIVE" ]; then
 				"$LWTIME" par -t "$((TIMEOUT * 4))" -j "$j" -n "$TP_RUNS" -o "$RAW" -e "$WORK/err/$n.tp$j" \
 					-l "\"rt\":\"$n\",\"case\":\"tp$j\"" -- \
 					"$(rt_bin "$n")" --root "$(rt_root "$n")" run --bundle "$B/true" "tp$j-$n-$r-%d"
+				check_last "$n" "tp$j" "$WORK/err/$n.tp$j"
 			done
 			r=$((r + 1))
 		done
@@ -400,12 +412,15 @@ out=$RESULTS/$stamp-$host.json
 cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //' || true)
 memkb=$(awk '/^MemTotal/ {print $2}' /proc/meminfo)
 os=$(. /etc/os-release 2>/dev/null && echo "${PRETTY_NAME:-}")
+# Read-only git: --no-optional-locks, so that the index is never rewritten.
+commit=$(git --no-optional-locks -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -z "$(git --no-optional-locks -C "$repo" status --porcelain --untracked-files=no 2>/dev/null)" ] || commit="$commit+dirty"
 
 jq -n \
 	--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg host "$host" \
 	--arg kernel "$(uname -r)" --arg arch "$(uname -m)" --arg cpu "$cpu" \
 	--argjson cpus "$(nproc)" --argjson mem_kb "${memkb:-0}" --arg os "$os" \
-	--arg cgroup "$cgmode" --arg load_start "$load_start" --arg load_end "$load_end" --argjson n "$N" --arg runtimes "$RUNTIMES" \
+	--arg cgroup "$cgmode" --arg load_start "$load_start" --arg load_end "$load_end" --argjson n "$N" --arg commit "$commit" --arg runtimes "$RUNTIMES" \
 	--arg cases "$CASES" --arg preload "$PRELOAD" --arg jobs "$JOBS" \
 	--argjson tp_runs "$TP_RUNS" --argjson tp_rounds "$TP_ROUNDS" --argjson mem_n "$MEM_N" \
 	--argjson seconds "$((t_end - t_start))" \

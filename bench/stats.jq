@@ -1,6 +1,6 @@
 # Samples (bench/lwtime records) -> the results JSON of bench/run.sh.
 # Called with jq -n and: $samples $rts (slurped), $date $host $kernel $arch
-# $cpu $cpus $mem_kb $os $cgroup $load_start $load_end $n $runtimes $cases $preload $jobs $tp_runs
+# $cpu $cpus $mem_kb $os $cgroup $load_start $load_end $commit $n $runtimes $cases $preload $jobs $tp_runs
 # $tp_rounds $mem_n $seconds.
 
 # Nearest-rank percentile of a non-empty array of numbers.
@@ -76,7 +76,7 @@ def mem_stats:
 	date: $date, host: $host,
 	machine: {kernel: $kernel, arch: $arch, cpu: $cpu, cpus: $cpus, mem_kb: $mem_kb,
 		  os: $os, cgroup: $cgroup, loadavg_start: $load_start, loadavg_end: $load_end},
-	config: {n: $n, runtimes: $runtimes, cases: $cases, preload: $preload, jobs: $jobs,
+	config: {commit: $commit, n: $n, runtimes: $runtimes, cases: $cases, preload: $preload, jobs: $jobs,
 		 tp_runs: $tp_runs, tp_rounds: $tp_rounds, mem_n: $mem_n},
 	seconds: $seconds,
 	baseline: ($active[0] // null),

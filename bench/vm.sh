@@ -38,7 +38,7 @@ for v in $(env | sed -n 's/^\(BENCH_[A-Z0-9_]*\)=.*/\1/p'); do
 done
 
 inner="cd $(q "$repo") && env$vars BENCH_RESULTS=/tmp/leeward-bench-results BENCH_WORK=/tmp/leeward-bench \
-bench/run.sh >&2 && echo @@BENCH-JSON@@ && gzip -c /tmp/leeward-bench-results/latest.json | base64 && echo @@BENCH-END@@"
+bench/run.sh >/dev/null && echo @@BENCH-JSON@@ && gzip -c /tmp/leeward-bench-results/latest.json | base64 && echo @@BENCH-END@@"
 
 mkdir -p "$RESULTS"
 out=$(mktemp)
@@ -47,7 +47,7 @@ echo "bench/vm.sh: $lane -- sh -c ..." >&2
 # The lane's output goes to $out; the part before the results marker is also
 # shown as it comes (bench/run.sh's progress).
 { "$lane" -- sh -c "$inner"; echo $? >"$out.rc"; } | tee "$out" |
-	awk '/^@@BENCH-JSON@@/ { skip = 1 } !skip { print; fflush() }' >&2
+	sed -u '/^@@BENCH-JSON@@/,$d' >&2
 rc=$(cat "$out.rc" 2>/dev/null || echo 125)
 
 sed -n '/^@@BENCH-JSON@@/,/^@@BENCH-END@@/p' "$out" | tr -d '\r' | sed '1d;$d' |

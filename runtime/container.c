@@ -109,6 +109,41 @@ static int read_config(struct creation *c, lw_err *err)
 	return 0;
 }
 
+/* A sysctl is only set in a namespace of the container's own: the same
+ * write in a shared namespace would change the host (runc's rules). */
+static int check_sysctls(const struct spec *s, lw_err *err)
+{
+	static const char *ipc_keys[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+					  "kernel.sem",	   "kernel.shmall", "kernel.shmmax",
+					  "kernel.shmmni", "kernel.shm_rmid_forced" };
+	const struct spec_linux *l = s->linux_;
+
+	for (size_t i = 0; l && i < l->n_sysctl; i++) {
+		const char *k = l->sysctl[i].key;
+		enum spec_ns_type need = SPEC_NS_COUNT;
+		for (size_t j = 0; j < LW_ARRAY_SIZE(ipc_keys); j++)
+			if (!strcmp(k, ipc_keys[j]))
+				need = SPEC_NS_IPC;
+		if (!strncmp(k, "fs.mqueue.", 10))
+			need = SPEC_NS_IPC;
+		else if (!strncmp(k, "net.", 4))
+			need = SPEC_NS_NETWORK;
+		else if (!strcmp(k, "kernel.hostname") || !strcmp(k, "kernel.domainname"))
+			need = SPEC_NS_UTS;
+		if (need == SPEC_NS_COUNT)
+			return lw_fail(err, 0,
+				       "config.json: linux.sysctl: \"%s\" is not in a separate kernel "
+				       "namespace",
+				       k);
+		if (!spec_namespace(s, need))
+			return lw_fail(err, 0,
+				       "config.json: linux.sysctl: \"%s\" needs a %s namespace of the "
+				       "container's own",
+				       k, spec_ns_name(need));
+	}
+	return 0;
+}
+
 static int check_config(struct creation *c, lw_err *err)
 {
 	const struct spec *s = c->spec;
@@ -156,6 +191,10 @@ static int check_config(struct creation *c, lw_err *err)
 			       s->hostname ? "hostname" : "domainname");
 	if (!spec_namespace(s, SPEC_NS_MOUNT))
 		return lw_fail(err, 0, "config.json: linux.namespaces: a mount namespace is required");
+	if (check_sysctls(s, err) < 0)
+		return -1;
+	for (size_t i = 0; i < s->n_warnings; i++)
+		lw_warn("config.json: %s", s->warnings[i]);
 	if (s->linux_ && s->linux_->intel_rdt)
 		return lw_fail(err, ENOTSUP, "config.json: linux.intelRdt: not supported");
 	return 0;
@@ -176,7 +215,11 @@ static int open_namespaces(struct creation *c, lw_err *err)
 				       ns->path);
 		c->ns_fd[ns->type] = fd;
 		int type = ioctl(fd, NS_GET_NSTYPE);
-		if (type >= 0 && type != spec_ns_clone_flag(ns->type))
+		if (type < 0)
+			return lw_fail(err, 0,
+				       "config.json: linux.namespaces[%zu].path: %s is not a namespace",
+				       i, ns->path);
+		if (type != spec_ns_clone_flag(ns->type))
 			return lw_fail(err, 0,
 				       "config.json: linux.namespaces[%zu].path: %s is not a %s "
 				       "namespace",
@@ -350,6 +393,28 @@ static void plan_namespaces(struct creation *c, struct init_ctx *ctx)
 		ctx->unshare_flags |= CLONE_NEWTIME;
 }
 
+/* Lowering oom_score_adj needs CAP_SYS_RESOURCE in the host's user
+ * namespace: the parent writes it for the init. */
+static int set_oom_score(pid_t pid, const struct spec_process *p, lw_err *err)
+{
+	char path[64], val[32];
+	int fd;
+
+	if (!p->oom_score_adj.set)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+	snprintf(val, sizeof(val), "%d", (int)p->oom_score_adj.v);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write_all(fd, val, strlen(val)) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return lw_fail(err, e, "process.oomScoreAdj %s", val);
+	}
+	close(fd);
+	return 0;
+}
+
 static int start_child(struct creation *c, struct init_ctx *ctx, lw_err *err)
 {
 	int sp[2];
@@ -422,7 +487,7 @@ static int start_child(struct creation *c, struct init_ctx *ctx, lw_err *err)
 		if (sync_send(c->sync_fd, SYNC_GO, 0, 0, NULL, -1) < 0)
 			return lw_fail(err, errno, "sync");
 	}
-	return 0;
+	return set_oom_score(c->pid, c->spec->process, err);
 }
 
 /* Parent side after SYNC_GO: hooks and seccomp listener on request, until
@@ -602,6 +667,7 @@ static int prepare(struct creation *c, struct init_ctx *ctx, lw_err *err)
 	for (int i = 0; i < SPEC_NS_COUNT; i++)
 		ctx->ns_fd[i] = c->ns_fd[i];
 	ctx->userns = c->userns;
+	ctx->cgroupns = spec_namespace(c->spec, SPEC_NS_CGROUP) != NULL;
 	ctx->rootless = c->rootless;
 	ctx->no_pivot = o->no_pivot;
 	ctx->no_new_keyring = o->no_new_keyring;
@@ -807,8 +873,16 @@ int container_start(const char *root, const char *id, lw_err *err)
 		close(fd);
 		goto out;
 	}
-	close(fd);
 	unlinkat(st->dir_fd, "exec.fifo", 0);
+	/* The init's O_RDWR end of the fifo is its only reader and is closed
+	 * on execve (or exit): then our write end reports POLLERR.  poststart
+	 * hooks run after the program started, startContainer hooks before. */
+	{
+		struct pollfd p = { .fd = fd, .events = 0 };
+		while (poll(&p, 1, -1) < 0 && errno == EINTR)
+			;
+	}
+	close(fd);
 	{
 		cleanup_free char *json = state_json(st, LW_RUNNING, spec, false);
 		hooks_run_warn(&spec->hooks, SPEC_HOOK_POSTSTART, json);

@@ -45,6 +45,7 @@ struct init_ctx {
 	bool userns;        /* the container has a user namespace */
 	bool new_netns;
 	bool new_timens;
+	bool cgroupns;      /* the container has a cgroup namespace (new or joined) */
 	bool rootless;
 	bool no_pivot;
 	bool no_new_keyring;

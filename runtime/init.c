@@ -53,6 +53,8 @@
 /* The init keeps the host's /proc open (verified to be procfs) for the few
  * writes it does there; container mounts cannot redirect them. */
 static int host_proc = -1;
+/* Our pid as the host sees it (hooks' state), from the host /proc. */
+static pid_t host_pid;
 
 static int open_host_proc(lw_err *err)
 {
@@ -181,7 +183,7 @@ static char *hook_state(const struct init_ctx *ctx, const char *status)
 		.oci_version = SPEC_OCI_VERSION,
 		.id = ctx->id,
 		.status = status,
-		.pid = getpid(),
+		.pid = host_pid ? host_pid : getpid(),
 		.bundle = ctx->bundle,
 		.annotations = ctx->spec->annotations,
 		.n_annotations = ctx->spec->n_annotations,
@@ -238,6 +240,15 @@ static int init_setup(struct init_ctx *ctx, char **program, char ***envp, lw_err
 			return lw_fail(err, errno, "unshare(0x%lx)", ctx->unshare_flags);
 		if ((ctx->unshare_flags & CLONE_NEWTIME) && write_time_offsets(ctx, err) < 0)
 			return -1;
+	}
+	{
+		/* (after the two-stage fork: the init's own pid) */
+		char buf[32];
+		ssize_t n = readlinkat(host_proc, "self", buf, sizeof(buf) - 1);
+		if (n > 0) {
+			buf[n] = 0;
+			host_pid = (pid_t)atoi(buf);
+		}
 	}
 	if (ctx->userns) {
 		/* become root of the user namespace (if 0 is mapped) */

@@ -395,18 +395,23 @@ static int bind_host_path(int rootfd, const char *host, const char *dest, bool r
 static int mount_cgroups(const struct init_ctx *ctx, int rootfd, const struct spec_mount *m,
 			 const struct mount_opts *o, lw_err *err)
 {
-	bool cgns = ctx->unshare_flags & CLONE_NEWCGROUP || ctx->clone_flags & CLONE_NEWCGROUP ||
-		    ctx->ns_fd[SPEC_NS_CGROUP] >= 0;
+	bool cgns = ctx->cgroupns;
 	unsigned long flags = (o->flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)) |
 			      MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	struct statfs sf;
 	cleanup_free char *line = NULL;
 	size_t cap = 0;
+	bool v2host = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
 
-	if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC) {
-		/* pure v2 */
-		cleanup_close int fd = mkpath_in_root(rootfd, m->destination, false, 0, err);
+	if (v2host || !strcmp(m->type, "cgroup2")) {
+		/* the unified hierarchy: fresh in a cgroup namespace, else our
+		 * own directory of the host's */
+		cleanup_free char *mp = v2host ? strdup("/sys/fs/cgroup") : hierarchy_mountpoint("");
+		cleanup_close int fd = -1;
 		char p[64];
+		if (!mp)
+			return lw_fail(err, ENOENT, "no cgroup2 hierarchy on this host");
+		fd = mkpath_in_root(rootfd, m->destination, false, 0, err);
 		if (fd < 0)
 			return -1;
 		fd_path(p, sizeof(p), fd);
@@ -416,13 +421,13 @@ static int mount_cgroups(const struct init_ctx *ctx, int rootfd, const struct sp
 			if (errno != EPERM && errno != EBUSY)
 				return lw_fail(err, errno, "mounting cgroup2 on %s", m->destination);
 		}
-		/* no cgroupns (or not allowed): bind our own cgroup */
 		cleanup_fclose FILE *f = fopen("/proc/self/cgroup", "re");
-		char host[4096] = "/sys/fs/cgroup";
+		char host[4096];
+		snprintf(host, sizeof(host), "%s", mp);
 		while (f && getline(&line, &cap, f) > 0)
-			if (!strncmp(line, "0::", 3)) {
+			if (!strncmp(line, "0::", 3) && strncmp(line + 3, "/..", 3)) {
 				line[strcspn(line, "\n")] = 0;
-				snprintf(host, sizeof(host), "/sys/fs/cgroup%s", line + 3);
+				snprintf(host, sizeof(host), "%s%s", mp, line + 3);
 			}
 		if (mount(host, p, NULL, MS_BIND | MS_REC, NULL) < 0)
 			return lw_fail(err, errno, "bind-mounting %s on %s", host, m->destination);
@@ -737,6 +742,39 @@ static unsigned long root_propagation(const struct spec *s)
 	return MS_SLAVE | MS_REC;
 }
 
+/* The mount point holding `path` (longest mountinfo prefix), made private. */
+static int make_parent_private(const char *path, lw_err *err)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	cleanup_free char *line = NULL, *best = NULL, *parent = NULL;
+	size_t cap = 0, best_len = 0;
+
+	if (!f)
+		return lw_fail(err, errno, "/proc/self/mountinfo");
+	parent = strdup(path);
+	if (!parent)
+		return lw_fail(err, ENOMEM, "rootfs");
+	char *slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = 0;
+	while (getline(&line, &cap, f) > 0) {
+		char mp[4096];
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
+			continue;
+		size_t n = strlen(mp);
+		bool prefix = !strcmp(mp, "/") ||
+			      (!strncmp(parent, mp, n) && (parent[n] == '/' || parent[n] == 0));
+		if (prefix && n >= best_len) {
+			free(best);
+			best = strdup(mp);
+			best_len = n;
+		}
+	}
+	if (best && mount(NULL, best, NULL, MS_PRIVATE, NULL) < 0)
+		return lw_fail(err, errno, "making %s private", best);
+	return 0;
+}
+
 int rootfs_prepare(const struct init_ctx *ctx, lw_err *err)
 {
 	const struct spec *s = ctx->spec;
@@ -745,16 +783,26 @@ int rootfs_prepare(const struct init_ctx *ctx, lw_err *err)
 
 	/* our changes must not propagate to the host (nor the host's to us,
 	 * unless asked); shared roots are set up after pivot_root */
-	if (mount(NULL, "/", NULL, (prop & MS_SHARED) ? MS_SLAVE | MS_REC : prop, NULL) < 0)
+	/* (always recursive: a shared mount left anywhere above the rootfs
+	 * would leak our mounts to the host and make pivot_root fail) */
+	if (mount(NULL, "/", NULL, (prop & MS_SHARED) ? MS_SLAVE | MS_REC : prop | MS_REC, NULL) < 0)
 		return lw_fail(err, errno, "linux.rootfsPropagation: making / %s",
 			       s->linux_ && s->linux_->rootfs_propagation ? s->linux_->rootfs_propagation
 									  : "rslave");
 	/* the rootfs must be a mount point for pivot_root */
 	if (mount(ctx->rootfs, ctx->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return lw_fail(err, errno, "bind-mounting the rootfs %s", ctx->rootfs);
-	/* and private, so pivot_root is allowed whatever the host's / is */
-	if (mount(NULL, ctx->rootfs, NULL, MS_PRIVATE, NULL) < 0)
-		return lw_fail(err, errno, "making the rootfs private");
+	/* pivot_root refuses a new root whose parent mount is shared: unless
+	 * a recursive slave/private change already saw to it, make that parent
+	 * private (a shared root becomes shared after pivot_root) */
+	if ((prop & MS_SHARED) && make_parent_private(ctx->rootfs, err) < 0)
+		return -1;
+	/* nor may the new root itself be shared (it is also put_old) */
+	{
+		unsigned long type = prop & (MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE);
+		if (mount(NULL, ctx->rootfs, NULL, type ? type : MS_SLAVE, NULL) < 0)
+			return lw_fail(err, errno, "setting the propagation of the rootfs");
+	}
 
 	rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)

@@ -92,7 +92,7 @@ int state_create(const char *root, const char *id, char **dir_out, lw_err *err)
 		return lw_fail(err, ENOMEM, "state dir");
 	if (mkdir(dir, 0711) < 0) {
 		if (errno == EEXIST)
-			return lw_fail(err, 0, "container with id exists: %s", id);
+			return lw_fail(err, 0, "container \"%s\" already exists", id);
 		return lw_fail(err, errno, "creating state dir %s", dir);
 	}
 	fd = open(dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);

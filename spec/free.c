@@ -161,6 +161,9 @@ void spec_free(struct spec *s)
 {
 	if (!s)
 		return;
+	for (size_t i = 0; i < s->n_warnings; i++)
+		free(s->warnings[i]);
+	free(s->warnings);
 	free(s->oci_version);
 	if (s->root) {
 		free(s->root->path);

@@ -17,7 +17,13 @@ struct pctx {
 	char path[1024];
 	size_t len;
 	char *err;
+	char **warnings; /* "<path>: <message>", NULL-terminated */
+	size_t n_warnings;
 };
+
+/* Record a warning at the current path (what runc accepts with a warning,
+ * e.g. an unknown capability name). */
+void px_warn(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Descend into a key / an index; returns the length to restore. */
 size_t px_key(struct pctx *c, const char *key);

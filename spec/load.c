@@ -106,6 +106,9 @@ static int px_run(yajl_val t, px_top_fn fn, void *out, char **errmsg)
 	else
 		r = fn(&c, t, out);
 	yajl_tree_free(t);
+	for (size_t i = 0; i < c.n_warnings; i++)
+		free(c.warnings[i]);
+	free(c.warnings);
 	if (r < 0) {
 		*errmsg = c.err ? c.err : strdup("out of memory");
 		return -1;
@@ -120,7 +123,13 @@ static int top_spec(struct pctx *c, yajl_val v, void *out)
 	if (!s)
 		return -1;
 	*(struct spec **)out = s;
-	return px_spec(c, v, s);
+	int r = px_spec(c, v, s);
+	/* the warnings travel with the spec */
+	s->warnings = c->warnings;
+	s->n_warnings = c->n_warnings;
+	c->warnings = NULL;
+	c->n_warnings = 0;
+	return r;
 }
 
 static int top_process(struct pctx *c, yajl_val v, void *out)

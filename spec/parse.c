@@ -63,6 +63,29 @@ static int px_failv(struct pctx *c, const char *key, const char *fmt, va_list ap
 	return -1;
 }
 
+void px_warn(struct pctx *c, const char *fmt, ...)
+{
+	char *msg = NULL, *full = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (!msg)
+		return;
+	if (asprintf(&full, "%s%s%s", c->path, c->len ? ": " : "", msg) < 0)
+		full = NULL;
+	free(msg);
+	char **nw = full ? realloc(c->warnings, (c->n_warnings + 2) * sizeof(char *)) : NULL;
+	if (!nw) {
+		free(full);
+		return;
+	}
+	c->warnings = nw;
+	c->warnings[c->n_warnings++] = full;
+	c->warnings[c->n_warnings] = NULL;
+}
+
 int px_fail(struct pctx *c, const char *fmt, ...)
 {
 	va_list ap;
@@ -418,9 +441,11 @@ static int px_capset(struct pctx *c, yajl_val o, const char *key, uint64_t *mask
 		if (e->type != yajl_t_string)
 			return px_fail(c, "expected a string, got %s", px_type_name(e));
 		int cap = spec_cap_from_name(e->u.string);
+		/* as runc: an unknown name is ignored with a warning */
 		if (cap < 0)
-			return px_fail(c, "unknown capability \"%s\"", e->u.string);
-		*mask |= UINT64_C(1) << cap;
+			px_warn(c, "unknown capability \"%s\" ignored", e->u.string);
+		else
+			*mask |= UINT64_C(1) << cap;
 		px_pop(c, old + strlen(key) + (old ? 1 : 0));
 	}
 	px_pop(c, old);
@@ -721,6 +746,10 @@ int px_spec(struct pctx *c, yajl_val top, struct spec *s)
 	int rc;
 	if (px_str(c, top, "ociVersion", true, &s->oci_version) < 0)
 		return -1;
+	/* a config of a later major version means something else */
+	if (strtol(s->oci_version, NULL, 10) >= 2)
+		return px_fail_at(c, "ociVersion", "unsupported version \"%s\" (leeward implements 1.x)",
+				  s->oci_version);
 	yajl_val root = px_obj(c, top, "root", false, &rc);
 	if (rc < 0)
 		return -1;

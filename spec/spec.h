@@ -439,6 +439,8 @@ struct spec {
 	struct spec_kv *annotations;
 	size_t n_annotations;
 	struct spec_linux *linux_; /* NULL when absent */
+	char **warnings; /* what was accepted with a warning, NULL-terminated */
+	size_t n_warnings;
 };
 
 /* Parse config.json text. On failure returns -1 and *errmsg is a malloc'd

@@ -1,5 +1,6 @@
 #!/bin/bash
-# check.sh: the whole test suite, as `make check` and CI run it.
+# check.sh [FILE.bats...]: the whole test suite, as `make check` and CI run
+# it (bats files given: only those in the integration phase).
 #
 #   1. unit tests: each tests/unit/test_*.c binary is one test
 #   2. the bats integration suite on this host (tests/run-integration.sh)
@@ -57,7 +58,7 @@ add unit "$p" "$f" 0
 
 # --- 2. integration tests on this host ---
 echo "=== integration tests (host, runtime $LEEWARD)"
-"$here/run-integration.sh" 2>&1 | tee "$log"
+"$here/run-integration.sh" "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 c=$(counts_from "$log")
 if [ -n "$c" ]; then

@@ -91,12 +91,17 @@ teardown() {
 }
 
 @test "dev: sysctl outside the container's namespaces is refused" {
+	local before
+	before=$(cat /proc/sys/kernel/panic)
 	update_config '.linux.sysctl = {"kernel.panic": "42"}'
 	run lw create test_busybox
+	if [ "$(cat /proc/sys/kernel/panic)" != "$before" ]; then
+		echo "$before" >/proc/sys/kernel/panic
+		fail "host kernel.panic changed (restored)"
+	fi
 	assert_failed
 	assert_output_has "kernel.panic"
 	assert_no_leftovers test_busybox
-	[ "$(cat /proc/sys/kernel/panic)" != 42 ] || fail "host kernel.panic changed"
 }
 
 @test "dev: sysctl of a network setting without a network namespace is refused" {
@@ -135,17 +140,22 @@ teardown() {
 
 @test "dev: rootfsPropagation private, slave, shared" {
 	local p want
+	# propagation is only visible from a shared mount: make the bundle one
+	# (the host's / is private on these machines)
+	mount --bind "$BUNDLE" "$BUNDLE"
+	mount --make-rshared "$BUNDLE"
 	for p in private slave shared; do
 		update_config '.linux.rootfsPropagation = "'"$p"'"'
 		set_args sh -c 'awk '"'"'$5 == "/"'"'"' /proc/self/mountinfo'
 		run lw run test_busybox
 		assert_status 0
 		case $p in
-		private) [[ $output != *shared:* && $output != *master:* ]] || fail "$p: $output" ;;
-		slave) [[ $output == *master:* && $output != *shared:* ]] || fail "$p: $output" ;;
-		shared) [[ $output == *shared:* ]] || fail "$p: $output" ;;
+		private) [[ $output != *shared:* && $output != *master:* ]] || { umount -l "$BUNDLE"; fail "$p: $output"; } ;;
+		slave) [[ $output == *master:* && $output != *shared:* ]] || { umount -l "$BUNDLE"; fail "$p: $output"; } ;;
+		shared) [[ $output == *shared:* ]] || { umount -l "$BUNDLE"; fail "$p: $output"; } ;;
 		esac
 	done
+	umount -l "$BUNDLE"
 }
 
 @test "dev: /dev/pts is a new instance, /dev/console absent without a terminal" {

@@ -306,6 +306,23 @@ cgroup_dirs() {
 	done
 }
 
+# container_procs: "PID(cmdline)" of every host process whose root is the
+# bundle's rootfs directory or that sits in $CGROUP_PATH (one find, one grep: a
+# per-process loop of external commands costs seconds).
+container_procs() {
+	local f p
+	{
+		# same inode as the rootfs (readlink says "/" after pivot_root)
+		[ -d "$BUNDLE/rootfs" ] && find -L /proc/[0-9]*/root -maxdepth 0 -samefile "$BUNDLE/rootfs" 2>/dev/null
+		[ -n "${CGROUP_PATH:-}" ] && grep -lF -- ":$CGROUP_PATH" /proc/[0-9]*/cgroup 2>/dev/null
+	} | while read -r f; do
+		p=${f#/proc/}
+		p=${p%%/*}
+		[ "$p" = "$BASHPID" ] && continue
+		echo "$p($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null))"
+	done | sort -u
+}
+
 # assert_no_leftovers ID: the runtime left nothing of container ID: no state
 # dir, no process in the container's rootfs or cgroup, no mount under the
 # rootfs in our mount namespace, no cgroup dir.  Processes get ~3 s to die.
@@ -314,12 +331,8 @@ assert_no_leftovers() {
 	for ((i = 0; i < 30; i++)); do
 		left=""
 		[ -e "$ROOT/$id" ] && left+=" state-dir:$ROOT/$id"
-		for p in /proc/[0-9]*; do
-			[ "$(readlink "$p/root" 2>/dev/null)" = "$BUNDLE/rootfs" ] &&
-				left+=" process:${p#/proc/}($(tr '\0' ' ' <"$p/cmdline" 2>/dev/null))"
-			if [ -n "${CGROUP_PATH:-}" ] && grep -qF -- ":$CGROUP_PATH" "$p/cgroup" 2>/dev/null; then
-				left+=" process-in-cgroup:${p#/proc/}"
-			fi
+		for p in $(container_procs | tr ' ' '_'); do
+			left+=" process:$p"
 		done
 		while read -r _ _ _ _ mp _; do
 			[[ $mp == "$BUNDLE/rootfs" || $mp == "$BUNDLE/rootfs/"* ]] && left+=" mount:$mp"
@@ -366,11 +379,8 @@ teardown_bundle() {
 	# Clean up by force what the runtime did not, so one failure does not
 	# cascade: kill processes in the rootfs or cgroup, detach mounts, rmdir
 	# cgroups.  Never `rm -rf` across a mount (it could be a host dir).
-	for p in /proc/[0-9]*; do
-		if [ "$(readlink "$p/root" 2>/dev/null)" = "$BUNDLE/rootfs" ] ||
-			{ [ -n "${CGROUP_PATH:-}" ] && grep -qF -- ":$CGROUP_PATH" "$p/cgroup" 2>/dev/null; }; then
-			kill -9 "${p#/proc/}" 2>/dev/null
-		fi
+	for p in $(container_procs | sed 's/(.*//'); do
+		kill -9 "$p" 2>/dev/null
 	done
 	awk -v b="$BATS_TEST_TMPDIR" '$5 == b || index($5, b "/") == 1 { print $5 }' /proc/self/mountinfo |
 		sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
@@ -447,7 +457,7 @@ validate_schema() {
 	local schema=$1 file=$2 dir
 	dir=$(schema_dir) || skip "no runtime-spec JSON schema found (set SCHEMA_DIR)"
 	if [ -x "$REPO/tests/unit/validate-schema.py" ] || [ -f "$REPO/tests/unit/validate-schema.py" ]; then
-		run python3 "$REPO/tests/unit/validate-schema.py" "$dir/$schema" "$file"
+		OCI_SPEC_DIR=$dir run python3 "$REPO/tests/unit/validate-schema.py" "$schema" "$file"
 	else
 		/usr/bin/python3 -c 'import jsonschema' 2>/dev/null || skip "python3-jsonschema is not installed"
 		run /usr/bin/python3 - "$dir" "$schema" "$file" <<'PY'

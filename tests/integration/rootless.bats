@@ -40,11 +40,24 @@ teardown() {
 	return $rc
 }
 
-# rl ARGS...: the runtime as nobody, with a clean environment.
+# rl ARGS...: the runtime as nobody, with a clean environment.  Like lw,
+# create and run -d get a file as stdio so `run` does not wait on the
+# container's copy of its pipe.
 rl() {
-	setpriv --reuid=$RL_UID --regid=$RL_GID --clear-groups \
+	local a detached=0 out rc=0
+	for a in "$@"; do
+		case $a in create | -d | --detach) detached=1 ;; esac
+	done
+	set -- setpriv --reuid=$RL_UID --regid=$RL_GID --clear-groups \
 		env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL" XDG_RUNTIME_DIR="$RL" \
-		timeout --foreground 30 "$LEEWARD" --root "$ROOT" "$@" 3>&-
+		timeout --foreground 30 "$LEEWARD" --root "$ROOT" "$@"
+	if [ "$detached" = 1 ]; then
+		out=$(mktemp "$BATS_TEST_TMPDIR/rl-out.XXXXXX")
+		"$@" </dev/null >"$out" 2>&1 3>&- || rc=$?
+		cat "$out"
+		return $rc
+	fi
+	"$@" 3>&-
 }
 
 @test "rootless: run, root inside is nobody outside" {

@@ -284,10 +284,23 @@ static void test_errors(void)
 		  "linux.namespaces[2].type: unknown namespace 'pdi'");
 	PARSE_ERR(LNX("'namespaces':[{'type':'pid'},{'type':'ipc'},{'type':'uts'},{'type':'pid'}]"),
 		  "linux.namespaces[3]: duplicate namespace 'pid'");
-	PARSE_ERR(PROC(",'capabilities':{'bounding':['CAP_KILL','CAP_CHOWN','CAP_BPF','CAP_FOO']}"),
-		  "process.capabilities.bounding[3]: unknown capability 'CAP_FOO'");
-	PARSE_ERR(PROC(",'capabilities':{'ambient':['cap_kill']}"),
-		  "process.capabilities.ambient[0]: unknown capability 'cap_kill'");
+	/* unknown capability names: ignored with a warning, as runc */
+	{
+		struct spec *w = PARSE_OK(PROC(",'capabilities':{'bounding':['CAP_KILL','CAP_CHOWN','CAP_BPF','CAP_FOO']}"));
+		CHECK(w && w->n_warnings == 1 &&
+		      !strcmp(w->warnings[0],
+			      "process.capabilities.bounding[3]: unknown capability \"CAP_FOO\" ignored"),
+		      "unknown capability warning");
+		CHECK(w && w->process->capabilities.bounding == ((1ULL << 5) | (1ULL << 0) | (1ULL << 39)),
+		      "known capabilities kept");
+		spec_free(w);
+		w = PARSE_OK(PROC(",'capabilities':{'ambient':['cap_kill']}"));
+		CHECK(w && w->n_warnings == 1 && w->process->capabilities.ambient == 0,
+		      "lower-case name ignored");
+		spec_free(w);
+	}
+	PARSE_ERR("{'ociVersion':'2.0.0','root':{'path':'rootfs'}}",
+		  "ociVersion: unsupported version '2.0.0' (leeward implements 1.x)");
 	PARSE_ERR(PROC(",'rlimits':[{'type':'RLIMIT_X','soft':1,'hard':1}]"),
 		  "process.rlimits[0].type: unknown rlimit 'RLIMIT_X'");
 	PARSE_ERR(PROC(",'rlimits':[{'type':'RLIMIT_CORE','soft':1,'hard':1},{'type':'RLIMIT_CORE','soft':1,'hard':1}]"),

@@ -76,7 +76,8 @@ for p in "${order[@]}"; do
 	basename "$p" >>"$root/lib/modules/load"
 done
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$tmp/initrd.cpio"
-rm -f "$kdir"/initrd-*.cpio
+# Old ones go once no run can still be about to boot them.
+find "$kdir" -maxdepth 1 -name "initrd-*.cpio" -mmin +60 -delete 2>/dev/null || true
 mv "$tmp/initrd.cpio" "$out"
 log "built $out ($(du -h "$out" | cut -f1); modules: ${order[*]:-none})"
 echo "$out"

@@ -10,10 +10,10 @@
 #
 # Environment passed to CMD: PATH, CI, LEEWARD*, BATS_*, and the variables
 # named in VM_ENV (space separated); LEEWARD_VM=1 is always set.
-# Knobs: LEEWARD_VM_CACHE (cache dir), VM_DEBUG=1, VM_MEM (2G), VM_SMP (1),
+# Knobs: LEEWARD_VM_CACHE (cache dir), VM_ACCEL (tcg,thread=single), VM_DEBUG=1, VM_MEM (2G), VM_SMP (1),
 # VM_TIMEOUT (seconds, 0 = none), VM_APPEND (extra kernel args), VM_MACHINE,
 # VM_CPU (max,la57=off: 5-level paging halves TCG speed), VM_KERNEL=bzimage
-# (skip the PVH vmlinux), VM_VFS_CACHE (virtiofsd cache=, default always: the
+# (skip the PVH vmlinux), VM_DISK=0 (no null virtio disk /dev/vda), VM_VFS_CACHE (virtiofsd cache=, default always: the
 # guest caches the host's files for its lifetime), VM_PROPAGATION (/ in the guest: shared|private|slave),
 # QEMU, VIRTIOFSD.
 set -uo pipefail
@@ -131,14 +131,19 @@ append+=" ${VM_APPEND:-}"
 bios=()
 [ -f /usr/share/qemu/qboot.rom ] && [ -z "${VM_BIOS:-}" ] && bios=(-bios /usr/share/qemu/qboot.rom)
 [ -n "${VM_BIOS:-}" ] && [ "$VM_BIOS" != seabios ] && bios=(-bios "$VM_BIOS")
+# A block device for io/blkio tests: a null (zeroes) virtio disk, /dev/vda.
+disk=()
+[ "${VM_DISK:-1}" = 1 ] && disk=(-blockdev driver=null-co,node-name=disk0,size=268435456,read-zeroes=on
+	-device virtio-blk-pci,drive=disk0,serial=leeward-null)
 "$QEMU" -nodefaults -no-user-config -display none -no-reboot \
-	-accel tcg,thread=single -machine "${VM_MACHINE:-q35}" -cpu "${VM_CPU:-max,la57=off}" \
+	-accel "${VM_ACCEL:-tcg,thread=single}" -machine "${VM_MACHINE:-q35}" -cpu "${VM_CPU:-max,la57=off}" \
 	-smp "$smp" -m "$mem" \
 	-object "memory-backend-memfd,id=mem,size=$mem,share=on" -numa node,memdev=mem \
 	"${bios[@]}" -kernel "$kernel" -initrd "$initrd" -append "$append" \
 	-chardev "file,id=con,path=$tmp/console.log" -serial chardev:con \
 	-chardev "socket,id=vfs,path=$tmp/vfs.sock" \
 	-device vhost-user-fs-pci,chardev=vfs,tag=hostroot,queue-size=1024 \
+	"${disk[@]}" \
 	-device virtio-serial-pci,id=vser \
 	-chardev "file,id=out,path=$tmp/out" -device virtserialport,bus=vser.0,chardev=out,name=leeward.out \
 	-chardev "file,id=st,path=$tmp/status" -device virtserialport,bus=vser.0,chardev=st,name=leeward.status \
