@@ -64,6 +64,8 @@ host_ns() {
 		[ "$(value "$n")" = "$(readlink "/proc/$pid/ns/$n")" ] || fail "$n not joined: $(value "$n")"
 	done
 	[ "$(value mnt)" != "$(readlink "/proc/$pid/ns/mnt")" ] || fail "mnt joined though new was asked"
+	# test_a shares the rootfs: it must go before leftovers of test_b are looked for
+	lw delete -f test_a
 	CGROUP_PATH=$CGROUP_PATH-b assert_no_leftovers test_b
 }
 
@@ -79,6 +81,7 @@ host_ns() {
 	run lw run test_b
 	assert_status 0
 	assert_line_is "hostname=first"
+	lw delete -f test_a
 	CGROUP_PATH=$CGROUP_PATH-b assert_no_leftovers test_b
 }
 
