@@ -475,6 +475,8 @@ static int start_child(struct creation *c, struct init_ctx *ctx, lw_err *err)
 			c->stage1 = 0;
 			close(c->pidfd);
 			c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+			if (sync_send(c->sync_fd, SYNC_GO, 0, 0, NULL, -1) < 0)
+				return lw_fail(err, errno, "sync");
 		} else {
 			c->stage1 = 0;
 		}

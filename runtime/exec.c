@@ -148,6 +148,10 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
 			sync_send(x->sync_fd, SYNC_INIT_PID, 0, pid, NULL, -1);
 			_exit(0);
 		}
+		/* we share the socket with stage 1: go on only once the parent
+		 * has our pid, so no message of ours overtakes SYNC_INIT_PID */
+		if (sync_expect(x->sync_fd, SYNC_GO, "go", NULL, &err) < 0)
+			_exit(1);
 	}
 	if (exec_setup(x, &program, &envp, &err) < 0)
 		goto fail;
@@ -526,12 +530,17 @@ int container_exec(const struct exec_opts *o, int *exit_status, lw_err *err)
 			if (r > 0 && m.type == SYNC_ERROR)
 				lw_fail(err, 0, "%s", m.text);
 			else
-				lw_fail(err, 0, "exec: joining the container failed");
+				lw_fail(err, r < 0 ? errno : 0, "exec: joining the container failed (message %d)",
+					r > 0 ? m.type : 0);
 			goto kill;
 		}
 		pid = m.pid;
 		waitpid(stage1, NULL, 0);
 		stage1 = -1;
+		if (sync_send(sp[0], SYNC_GO, 0, 0, NULL, -1) < 0) {
+			lw_fail(err, errno, "sync");
+			goto kill;
+		}
 	}
 	if (proc->oom_score_adj.set) {
 		char path[64], val[32];

@@ -171,8 +171,11 @@ static int stage1(struct init_ctx *ctx, lw_err *err)
 	pid_t pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
 	if (pid < 0)
 		return lw_fail(err, errno, "forking the container init");
-	if (pid == 0)
-		return 0;
+	if (pid == 0) {
+		/* both of us share the socket: wait until the parent has our
+		 * pid, so no message of ours overtakes SYNC_INIT_PID */
+		return sync_expect(ctx->sync_fd, SYNC_GO, "go", NULL, err);
+	}
 	sync_send(ctx->sync_fd, SYNC_INIT_PID, 0, pid, NULL, -1);
 	_exit(0);
 }

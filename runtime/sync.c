@@ -6,11 +6,13 @@
  *
  *  when                         who   message             payload
  *  ---------------------------  ----  ------------------  -------------------
+ *  after clone3 (+ maps,        P->C  SYNC_GO             -
+ *    v1 cgroup attach)
  *  two-stage only: stage 1      C->P  SYNC_USERMAP        -
  *    unshared a user ns         P->C  SYNC_USERMAP_DONE   - (maps written)
  *  two-stage only: init forked  C->P  SYNC_INIT_PID       pid of the init
- *  after clone3 (+ maps,        P->C  SYNC_GO             -
- *    v1 cgroup attach)
+ *    (stage 1 exits; the init   P->C  SYNC_GO             -
+ *    shares the socket, waits)
  *  mounts done, before pivot    C->P  SYNC_HOOKS          -
  *                               P->C  SYNC_HOOKS_DONE     - (prestart and
  *                                                          createRuntime ran)
@@ -19,6 +21,10 @@
  *  init set up, waits           C->P  SYNC_READY          -
  *  run/exec: go                 P->C  SYNC_START          -
  *  any failure in the child     C->P  SYNC_ERROR          errno + message
+ *
+ * exec uses the same messages: stage 1 joins with setns(pidfd), forks the
+ * process (SYNC_INIT_PID, then SYNC_GO to it), which ends with SYNC_READY
+ * and waits for SYNC_START.
  *
  * Any unexpected message or EOF makes the parent kill the child and undo
  * what it did.  `create` has no SYNC_START: the init waits on exec.fifo,
