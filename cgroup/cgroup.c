@@ -968,7 +968,7 @@ int cgroup_create(const char *id, const char *cgroups_path, const struct spec_re
 			lw_fail(err, errno, "opening cgroup %s", h->path);
 			goto fail;
 		}
-		if (!m->unified && (m->ctrls & CG_BIT(CG_CPUSET)) && h->created &&
+		if (!m->unified && (m->ctrls & CG_BIT(CG_CPUSET)) &&
 		    cg_v1_cpuset_init(h, err) < 0)
 			goto fail;
 	}

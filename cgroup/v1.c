@@ -48,22 +48,27 @@ static const char *ctrl_field(enum cg_ctrl c)
 
 int cg_v1_cpuset_init(struct cg_hier *h, lw_err *err)
 {
-	/* a new v1 cpuset starts with empty cpus/mems and refuses tasks until
-	 * they are set: copy the parent's, top-down over what we created */
-	for (int k = h->created - 1; k >= 0; k--) {
-		cleanup_free char *dir = strdup(h->path);
-		if (!dir)
-			return lw_fail(err, ENOMEM, "cpuset");
-		for (int j = 0; j < k; j++)
-			*strrchr(dir, '/') = '\0';
-		char *slash = strrchr(dir, '/');
-		*slash = '\0';
+	/* A v1 cpuset starts with empty cpus/mems and refuses tasks until they
+	 * are set.  Fill every empty level from the hierarchy's root down, not
+	 * only what we created: a parent made by someone else (or by a
+	 * concurrent create that has not filled it yet) may be empty too. */
+	size_t mlen = strlen(h->mnt);
+	cleanup_free char *dir = strdup(h->path);
+	if (!dir)
+		return lw_fail(err, ENOMEM, "cpuset");
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	for (char *p = dir + mlen + 1; p && *p;) {
+		char *slash = strchr(p, '/');
+		if (slash)
+			*slash = '\0';
+		/* dir is now one level deeper than its parent */
+		char *last = strrchr(dir, '/');
+		*last = '\0';
 		cleanup_close int pfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		*slash = '/';
+		*last = '/';
 		cleanup_close int cfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (pfd < 0 || cfd < 0)
 			return lw_fail(err, errno, "cpuset: opening %s", dir);
-		static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
 		for (size_t i = 0; i < LW_ARRAY_SIZE(files); i++) {
 			cleanup_free char *cur = NULL, *par = NULL;
 			if (cg_read(cfd, files[i], &cur, err) < 0)
@@ -72,9 +77,24 @@ int cg_v1_cpuset_init(struct cg_hier *h, lw_err *err)
 				continue;
 			if (cg_read(pfd, files[i], &par, err) < 0)
 				return lw_wrap(err, "cgroup %s", dir);
-			if (cg_write(cfd, files[i], par, err) < 0)
+			/* EBUSY/EINVAL races with a concurrent filler are fine if the
+			 * file is no longer empty */
+			if (cg_write(cfd, files[i], par, err) < 0) {
+				cleanup_free char *again = NULL;
+				lw_err e2 = NULL;
+				if (cg_read(cfd, files[i], &again, &e2) == 0 && again[0] &&
+				    again[0] != '\n') {
+					lw_err_free(err);
+					continue;
+				}
+				lw_err_free(&e2);
 				return lw_wrap(err, "cgroup %s", dir);
+			}
 		}
+		if (!slash)
+			break;
+		*slash = '/';
+		p = slash + 1;
 	}
 	return 0;
 }
