@@ -14,7 +14,7 @@ COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 # Packages: to build, and to run the test suite (peers and test tools).
 DEPS_BUILD := build-essential pkg-config libseccomp-dev libyajl-dev libcgroup-dev libmnl-dev
-DEPS_TEST  := bats jq busybox-static python3-jsonschema uidmap iproute2 runc crun \
+DEPS_TEST  := bats jq busybox-static python3-jsonschema uidmap iproute2 runc crun catatonit \
               podman conmon containerd golang-github-containers-common \
               qemu-system-x86 cpio
 

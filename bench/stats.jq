@@ -9,6 +9,7 @@ def pct($p): sort as $s | ($s | length) as $l
 def r1: . * 10 | round / 10;
 def r2: . * 100 | round / 100;
 def ms: . / 1000000;
+def div($a; $b): if $a == null or $b == null or $b == 0 then null else $a / $b | r2 end;
 
 # Case table: id, label, kind. "rss" is derived from the run samples.
 def case_list:
@@ -99,6 +100,19 @@ def mem_stats:
 				else ($s | mem_stats) end)}
 			| select(.value != null) ] | from_entries)}
 		# cases this run did not measure for any working runtime are left out
-		| select(.results | to_entries | any(.key as $k | $active | index($k))) ],
+		| select(.results | to_entries | any(.key as $k | $active | index($k)))
+		# A/B of the medians, A = the baseline (first working runtime)
+		| .results as $res | .kind as $kind
+		| .ratios = ([ $active[1:][] as $b
+			| ($res[$active[0]]) as $x | ($res[$b]) as $y
+			| select($x != null and $y != null and $x.na == null and $y.na == null)
+			| {key: $b, value: (
+				if $kind == "time" then {wall: div($x.wall_ms.median; $y.wall_ms.median),
+							 cpu: div($x.cpu_ms.median; $y.cpu_ms.median)}
+				elif $kind == "rss" then {maxrss: div($x.maxrss_kb.median; $y.maxrss_kb.median)}
+				elif $kind == "rate" then {per_s: div($x.per_s.median; $y.per_s.median),
+							   cpu: div($x.cpu_ms_per_run; $y.cpu_ms_per_run)}
+				else {pss: div($x.pss_per_container_kb; $y.pss_per_container_kb)} end)} ]
+			| from_entries) ],
 	samples: $meas
   }

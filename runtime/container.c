@@ -379,6 +379,11 @@ static void plan_namespaces(struct creation *c, struct init_ctx *ctx)
 	if (time_offsets)
 		create &= ~(unsigned long)CLONE_NEWTIME;
 	ctx->new_netns = (create & CLONE_NEWNET) != 0;
+	/* A cgroup namespace takes the cgroups of its creator as roots: the
+	 * init unshares it after SYNC_GO, once it is in every v1 hierarchy
+	 * too (CLONE_INTO_CGROUP covers only the unified one). */
+	bool new_cgroupns = (create & CLONE_NEWCGROUP) != 0;
+	create &= ~(unsigned long)CLONE_NEWCGROUP;
 
 	if (c->ns_fd[SPEC_NS_USER] >= 0 || c->ns_fd[SPEC_NS_PID] >= 0 ||
 	    (joins && (create & CLONE_NEWUSER))) {
@@ -391,6 +396,8 @@ static void plan_namespaces(struct creation *c, struct init_ctx *ctx)
 	}
 	if (time_offsets)
 		ctx->unshare_flags |= CLONE_NEWTIME;
+	if (new_cgroupns)
+		ctx->unshare_flags |= CLONE_NEWCGROUP;
 }
 
 /* Lowering oom_score_adj needs CAP_SYS_RESOURCE in the host's user

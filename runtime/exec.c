@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -480,7 +481,10 @@ int container_exec(const struct exec_opts *o, int *exit_status, lw_err *err)
 			cgfd = subcg;
 		}
 	}
-	/* the state lock is not held while the process runs */
+	/* The state lock is not held while the process is set up or runs: with
+	 * --ignore-paused it sits in a frozen cgroup until `resume`, which
+	 * needs the lock. */
+	flock(st->dir_fd, LOCK_UN);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
 		lw_fail(err, errno, "socketpair");
 		goto out;

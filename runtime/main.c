@@ -11,11 +11,20 @@
 #include "log.h"
 #include "state.h"
 
+/* checkpoint and restore need CRIU: say so instead of "no such command" */
+static int cli_criu(struct cli_global *g, int argc, char **argv)
+{
+	lw_err err = NULL;
+	lw_fail(&err, ENOTSUP, "%s: checkpoint/restore (CRIU) is not supported by leeward", argv[0]);
+	return cli_fail(&err);
+}
+
 static const struct {
 	const char *name;
 	cli_cmd_fn fn;
 	const char *help;
 } commands[] = {
+	{ "checkpoint", cli_criu, "checkpoint a running container (not supported: needs CRIU)" },
 	{ "create", cli_create, "create a container" },
 	{ "delete", cli_delete, "delete any resources held by the container" },
 	{ "events", cli_events, "display container events such as OOM notifications and stats" },
@@ -25,6 +34,7 @@ static const struct {
 	{ "list", cli_list, "list containers started by leeward with the given root" },
 	{ "pause", cli_pause, "pause all processes inside the container" },
 	{ "ps", cli_ps, "ps displays the processes running inside a container" },
+	{ "restore", cli_criu, "restore a container from a checkpoint (not supported: needs CRIU)" },
 	{ "resume", cli_resume, "resume all processes that have been previously paused" },
 	{ "run", cli_run, "create and run a container" },
 	{ "spec", cli_spec, "create a new specification file" },
@@ -88,8 +98,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (help || i >= argc) {
-		usage(help ? stdout : stderr);
-		return help ? 0 : 1;
+		/* as runc: no command prints the help and succeeds */
+		usage(stdout);
+		return 0;
 	}
 	if (!g.root)
 		g.root = state_default_root();
@@ -104,6 +115,10 @@ int main(int argc, char **argv)
 	if (g.systemd_cgroup) {
 		lw_fail(&err, 0, "--systemd-cgroup: the systemd cgroup driver is not supported; use cgroupfs");
 		return cli_fail(&err);
+	}
+	if (!strcmp(argv[i], "help")) {
+		usage(stdout);
+		return 0;
 	}
 	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
 		if (!strcmp(argv[i], commands[k].name))

@@ -32,6 +32,15 @@ int cli_parse(const struct cli_flag *flags, int argc, char **argv, int *i, lw_er
 		const char *eq = strchr(name, '=');
 		size_t len = eq ? (size_t)(eq - name) : strlen(name);
 		const struct cli_flag *f = find(flags, name, len);
+		if (!f && (!strcmp(name, "help") || !strcmp(name, "h"))) {
+			/* `leeward CMD --help`: the command's flags, exit 0 */
+			printf("usage: leeward %s [command options] [arguments...]\n\noptions:\n",
+			       argv[0]);
+			for (const struct cli_flag *k = flags; k->name; k++)
+				printf("   --%s%s%s%s\n", k->name, k->alias ? ", -" : "",
+				       k->alias ? k->alias : "", k->kind == CLI_BOOL ? "" : " value");
+			exit(0);
+		}
 		if (!f)
 			return lw_fail(err, 0, "flag provided but not defined: -%.*s", (int)len, name);
 		(*i)++;

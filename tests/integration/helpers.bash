@@ -312,9 +312,10 @@ cgroup_dirs() {
 container_procs() {
 	local f p
 	{
-		# same inode as the rootfs (readlink says "/" after pivot_root)
-		[ -d "$BUNDLE/rootfs" ] && find -L /proc/[0-9]*/root -maxdepth 0 -samefile "$BUNDLE/rootfs" 2>/dev/null
-		[ -n "${CGROUP_PATH:-}" ] && grep -lF -- ":$CGROUP_PATH" /proc/[0-9]*/cgroup 2>/dev/null
+		# same inode as the rootfs (readlink says "/" after pivot_root);
+		# LW_SHARED_ROOTFS=1 when another live container uses the same one
+		[ "${LW_SHARED_ROOTFS:-0}" != 1 ] && [ -d "$BUNDLE/rootfs" ] && find -L /proc/[0-9]*/root -maxdepth 0 -samefile "$BUNDLE/rootfs" 2>/dev/null
+		[ -n "${CGROUP_PATH:-}" ] && grep -lE -- ":${CGROUP_PATH//./\\.}(/|\$)" /proc/[0-9]*/cgroup 2>/dev/null
 	} | while read -r f; do
 		p=${f#/proc/}
 		p=${p%%/*}
@@ -324,7 +325,8 @@ container_procs() {
 }
 
 # assert_no_leftovers ID: the runtime left nothing of container ID: no state
-# dir, no process in the container's rootfs or cgroup, no mount under the
+# dir, no process in the container's rootfs (unless LW_SHARED_ROOTFS=1) or
+# cgroup, no mount under the
 # rootfs in our mount namespace, no cgroup dir.  Processes get ~3 s to die.
 assert_no_leftovers() {
 	local id=$1 i p left d

@@ -66,7 +66,7 @@ host_ns() {
 	[ "$(value mnt)" != "$(readlink "/proc/$pid/ns/mnt")" ] || fail "mnt joined though new was asked"
 	# test_a shares the rootfs: it must go before leftovers of test_b are looked for
 	lw delete -f test_a
-	CGROUP_PATH=$CGROUP_PATH-b assert_no_leftovers test_b
+	LW_SHARED_ROOTFS=1 CGROUP_PATH=$CGROUP_PATH-b assert_no_leftovers test_b
 }
 
 @test "namespaces: joined uts keeps the other container's hostname" {
@@ -82,7 +82,7 @@ host_ns() {
 	assert_status 0
 	assert_line_is "hostname=first"
 	lw delete -f test_a
-	CGROUP_PATH=$CGROUP_PATH-b assert_no_leftovers test_b
+	LW_SHARED_ROOTFS=1 CGROUP_PATH=$CGROUP_PATH-b assert_no_leftovers test_b
 }
 
 @test "namespaces: joining a path that is not a namespace fails" {

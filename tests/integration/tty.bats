@@ -119,5 +119,6 @@ start_receiver() {
 	assert_status 0
 	wait "$RECV_PID" || true
 	RECV_PID=
-	grep -qx "size=33x101" "$BATS_TEST_TMPDIR/tty" || fail "$(cat "$BATS_TEST_TMPDIR/tty")"
+	# the pty turns \n into \r\n
+	tr -d '\r' <"$BATS_TEST_TMPDIR/tty" | grep -qx "size=33x101" || fail "$(cat "$BATS_TEST_TMPDIR/tty")"
 }
