@@ -62,7 +62,7 @@ $(BUILD)/scmplistener: tests/helper/scmplistener.c
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
 # runtime/seccomp.c is tested alone (the other runtime objects need spec/)
-$(BUILD)/tests/test_runtime_seccomp: tests/unit/test_runtime_seccomp.c $(BUILD)/runtime/seccomp.o $(OBJ_LEAF)
+$(BUILD)/tests/test_runtime_seccomp: tests/unit/test_runtime_seccomp.c $(BUILD)/runtime/seccomp.o $(filter $(BUILD)/spec/%,$(OBJ_LIB)) $(OBJ_LEAF)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -I. -o $@ $^ $(LDLIBS)
 

@@ -228,52 +228,6 @@ static int open_namespaces(struct creation *c, lw_err *err)
 	return 0;
 }
 
-static int connect_console(const char *path, lw_err *err)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return lw_fail(err, ENAMETOOLONG, "--console-socket %s", path);
-	strcpy(addr.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return lw_fail(err, errno, "--console-socket: socket");
-	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		int e = errno;
-		close(fd);
-		return lw_fail(err, e, "--console-socket: connecting to %s", path);
-	}
-	return fd;
-}
-
-static int write_pid_file(const char *path, pid_t pid, lw_err *err)
-{
-	cleanup_free char *tmp = NULL;
-	char buf[32];
-	int fd, n;
-
-	if (asprintf(&tmp, "%s.%d.tmp", path, (int)getpid()) < 0)
-		return lw_fail(err, ENOMEM, "--pid-file");
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return lw_fail(err, errno, "--pid-file: %s", path);
-	n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-	if (write_all(fd, buf, (size_t)n) < 0) {
-		int e = errno;
-		close(fd);
-		unlink(tmp);
-		return lw_fail(err, e, "--pid-file: %s", path);
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		int e = errno;
-		unlink(tmp);
-		return lw_fail(err, e, "--pid-file: %s", path);
-	}
-	return 0;
-}
-
 static char *creation_state_json(struct creation *c, enum lw_status status)
 {
 	struct lw_state st = c->st;
@@ -659,7 +613,7 @@ static int prepare(struct creation *c, struct init_ctx *ctx, lw_err *err)
 			return lw_fail(err, errno, "opening exec.fifo");
 	}
 	if (o->console_socket) {
-		c->console_fd = connect_console(o->console_socket, err);
+		c->console_fd = util_connect_unix(o->console_socket, "--console-socket", err);
 		if (c->console_fd < 0)
 			return -1;
 	}
@@ -715,18 +669,9 @@ static int save_state(struct creation *c, lw_err *err)
 	c->st.pid_start = st.pid_start;
 	if (state_save(&st, err) < 0)
 		return -1;
-	if (c->pid_file && write_pid_file(c->pid_file, c->pid, err) < 0)
+	if (c->pid_file && util_write_pid_file(c->pid_file, c->pid, err) < 0)
 		return -1;
 	return 0;
-}
-
-static int status_of(int wstatus)
-{
-	if (WIFEXITED(wstatus))
-		return WEXITSTATUS(wstatus);
-	if (WIFSIGNALED(wstatus))
-		return 128 + WTERMSIG(wstatus);
-	return 255;
 }
 
 /* After SYNC_START: EOF on the sync socket means execve succeeded (the
@@ -831,7 +776,7 @@ int container_create(const struct create_opts *opts, int *exit_status, lw_err *e
 		if (console_wait_foreground(&io, &ws) < 0)
 			ws = 255 << 8;
 		c.pid = 0; /* reaped */
-		*exit_status = status_of(ws);
+		*exit_status = util_exit_code(ws);
 		if (!opts->keep)
 			destroy_after_run(&c);
 		ret = 0;

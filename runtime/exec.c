@@ -65,18 +65,9 @@ static int exec_setup(struct exec_ctx *x, char **program, char ***envp, lw_err *
 		return -1;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return lw_fail(err, errno, "process.noNewPrivileges");
-	if (x->seccomp && !p->no_new_privileges) {
-		int nfd = -1;
-		if (lw_seccomp_load(x->seccomp, &nfd, err) < 0)
-			return -1;
-		if (nfd >= 0) {
-			int r = sync_send(x->sync_fd, SYNC_SECCOMP, 0, 0, NULL, nfd);
-			close(nfd);
-			if (r < 0 ||
-			    sync_expect(x->sync_fd, SYNC_SECCOMP_DONE, "seccomp listener", NULL, err) < 0)
-				return -1;
-		}
-	}
+	if (x->seccomp && !p->no_new_privileges &&
+	    process_load_seccomp(x->seccomp, x->sync_fd, err) < 0)
+		return -1;
 	bool denied = false;
 	if (x->userns) {
 		char buf[16] = { 0 };
@@ -97,23 +88,10 @@ static int exec_setup(struct exec_ctx *x, char **program, char ***envp, lw_err *
 	*envp = process_environ(p, 0);
 	if (!*envp)
 		return lw_fail(err, ENOMEM, "environment");
-	int last = 2 + x->preserve_fds;
-	for (int fd = 3; fd <= last; fd++) {
-		int fl = fcntl(fd, F_GETFD);
-		if (fl >= 0)
-			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
-	}
-	syscall(SYS_close_range, (unsigned)last + 1, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
-	if (x->seccomp && p->no_new_privileges && lw_seccomp_uses_notify(x->seccomp)) {
-		int nfd = -1;
-		if (lw_seccomp_load(x->seccomp, &nfd, err) < 0)
-			return -1;
-		int r = sync_send(x->sync_fd, SYNC_SECCOMP, 0, 0, NULL, nfd);
-		close(nfd);
-		if (r < 0 ||
-		    sync_expect(x->sync_fd, SYNC_SECCOMP_DONE, "seccomp listener", NULL, err) < 0)
-			return -1;
-	}
+	process_keep_fds(x->preserve_fds);
+	if (x->seccomp && p->no_new_privileges && lw_seccomp_uses_notify(x->seccomp) &&
+	    process_load_seccomp(x->seccomp, x->sync_fd, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -160,11 +138,9 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
 		_exit(1);
 	if (sync_expect(x->sync_fd, SYNC_START, "start", NULL, &err) < 0)
 		_exit(1);
-	if (x->seccomp && x->proc->no_new_privileges && !lw_seccomp_uses_notify(x->seccomp)) {
-		int nfd = -1;
-		if (lw_seccomp_load(x->seccomp, &nfd, &err) < 0)
-			goto fail;
-	}
+	if (x->seccomp && x->proc->no_new_privileges && !lw_seccomp_uses_notify(x->seccomp) &&
+	    process_load_seccomp(x->seccomp, x->sync_fd, &err) < 0)
+		goto fail;
 	/* Landlock (process.landlock) is applied here, right before execve. */
 	execve(program, x->proc->args, envp);
 	lw_fail(&err, errno, "exec: \"%s\"", program);
@@ -330,55 +306,6 @@ nomem:
 	return lw_fail(err, ENOMEM, "exec");
 }
 
-static int connect_socket(const char *path, lw_err *err)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return lw_fail(err, ENAMETOOLONG, "--console-socket %s", path);
-	strcpy(addr.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return lw_fail(err, e, "--console-socket: connecting to %s", path);
-	}
-	return fd;
-}
-
-static int exec_pid_file(const char *path, pid_t pid, lw_err *err)
-{
-	cleanup_free char *tmp = NULL;
-	char buf[32];
-	int fd, n;
-
-	if (asprintf(&tmp, "%s.%d.tmp", path, (int)getpid()) < 0)
-		return lw_fail(err, ENOMEM, "--pid-file");
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return lw_fail(err, errno, "--pid-file %s", path);
-	n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-	int r = write_all(fd, buf, (size_t)n);
-	close(fd);
-	if (r < 0 || rename(tmp, path) < 0) {
-		int e = errno;
-		unlink(tmp);
-		return lw_fail(err, e, "--pid-file %s", path);
-	}
-	return 0;
-}
-
-static int status_of(int ws)
-{
-	if (WIFEXITED(ws))
-		return WEXITSTATUS(ws);
-	if (WIFSIGNALED(ws))
-		return 128 + WTERMSIG(ws);
-	return 255;
-}
-
 int container_exec(const struct exec_opts *o, int *exit_status, lw_err *err)
 {
 	struct lw_state *st = NULL;
@@ -451,7 +378,7 @@ int container_exec(const struct exec_opts *o, int *exit_status, lw_err *err)
 	}
 	if (proc->terminal) {
 		if (o->console_socket) {
-			x.console_fd = connect_socket(o->console_socket, err);
+			x.console_fd = util_connect_unix(o->console_socket, "--console-socket", err);
 			if (x.console_fd < 0)
 				goto out;
 		} else {
@@ -591,7 +518,7 @@ int container_exec(const struct exec_opts *o, int *exit_status, lw_err *err)
 	}
 	if (tty_here && console_receive_master(io.console_peer, &io.master, err) < 0)
 		goto kill;
-	if (o->pid_file && exec_pid_file(o->pid_file, pid, err) < 0)
+	if (o->pid_file && util_write_pid_file(o->pid_file, pid, err) < 0)
 		goto kill;
 	/* release the lock: kill/delete/state must work while it runs */
 	state_free(st);
@@ -620,7 +547,7 @@ int container_exec(const struct exec_opts *o, int *exit_status, lw_err *err)
 		io.pid = pid;
 		if (console_wait_foreground(&io, &ws) < 0)
 			ws = 255 << 8;
-		*exit_status = status_of(ws);
+		*exit_status = util_exit_code(ws);
 		ret = 0;
 	}
 	goto out;

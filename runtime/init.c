@@ -304,18 +304,8 @@ static int init_setup(struct init_ctx *ctx, char **program, char ***envp, lw_err
 	 * (runc's order) so the filter need not allow the runtime's syscalls. */
 	nnp_last = p->no_new_privileges;
 	bool listener = ctx->seccomp && lw_seccomp_uses_notify(ctx->seccomp);
-	if (ctx->seccomp && !nnp_last) {
-		int nfd = -1;
-		if (lw_seccomp_load(ctx->seccomp, &nfd, err) < 0)
-			return -1;
-		if (nfd >= 0) {
-			int r = sync_send(ctx->sync_fd, SYNC_SECCOMP, 0, 0, NULL, nfd);
-			close(nfd);
-			if (r < 0 || sync_expect(ctx->sync_fd, SYNC_SECCOMP_DONE, "seccomp listener",
-						 NULL, err) < 0)
-				return -1;
-		}
-	}
+	if (ctx->seccomp && !nnp_last && process_load_seccomp(ctx->seccomp, ctx->sync_fd, err) < 0)
+		return -1;
 
 	if (process_set_user(p, ctx->userns && setgroups_denied(), err) < 0)
 		return -1;
@@ -335,27 +325,12 @@ static int init_setup(struct init_ctx *ctx, char **program, char ***envp, lw_err
 		return lw_fail(err, ENOMEM, "environment");
 
 	/* fds: everything from 3 on is close-on-exec but the preserved ones */
-	{
-		int last = 2 + ctx->preserve_fds + ctx->listen_fds;
-		for (int fd = 3; fd <= last; fd++) {
-			int fl = fcntl(fd, F_GETFD);
-			if (fl >= 0)
-				fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
-		}
-		syscall(SYS_close_range, (unsigned)last + 1, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
-	}
-
-	if (ctx->seccomp && nnp_last && listener) {
-		/* the parent must hand the notify fd on before it exits */
-		int nfd = -1;
-		if (lw_seccomp_load(ctx->seccomp, &nfd, err) < 0)
-			return -1;
-		int r = sync_send(ctx->sync_fd, SYNC_SECCOMP, 0, 0, NULL, nfd);
-		close(nfd);
-		if (r < 0 ||
-		    sync_expect(ctx->sync_fd, SYNC_SECCOMP_DONE, "seccomp listener", NULL, err) < 0)
-			return -1;
-	}
+	process_keep_fds(ctx->preserve_fds + ctx->listen_fds);
+	/* with a listener the parent must hand the notify fd on before it
+	 * exits: load now rather than after the start */
+	if (ctx->seccomp && nnp_last && listener &&
+	    process_load_seccomp(ctx->seccomp, ctx->sync_fd, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -417,12 +392,9 @@ void init_main(struct init_ctx *ctx)
 		if (hooks_run(&s->hooks, SPEC_HOOK_START_CONTAINER, json, &err) < 0)
 			init_fail(ctx, &err, true);
 	}
-	if (ctx->seccomp && s->process->no_new_privileges &&
-	    !lw_seccomp_uses_notify(ctx->seccomp)) {
-		int nfd = -1;
-		if (lw_seccomp_load(ctx->seccomp, &nfd, &err) < 0)
-			init_fail(ctx, &err, true);
-	}
+	if (ctx->seccomp && s->process->no_new_privileges && !lw_seccomp_uses_notify(ctx->seccomp) &&
+	    process_load_seccomp(ctx->seccomp, ctx->sync_fd, &err) < 0)
+		init_fail(ctx, &err, true);
 	/* Landlock (process.landlock) is applied here, right before execve. */
 	execve(program, s->process->args, envp);
 	lw_fail(&err, errno, "exec: \"%s\"", program);

@@ -20,6 +20,8 @@
 #include "../spec/spec.h"
 #include "cleanup.h"
 #include "log.h"
+#include "seccomp.h"
+#include "sync.h"
 
 int process_set_rlimits(const struct spec_process *p, lw_err *err)
 {
@@ -291,4 +293,33 @@ char **process_environ(const struct spec_process *p, int listen_fds)
 	}
 	env[k] = NULL;
 	return env;
+}
+
+int process_load_seccomp(const struct lw_seccomp *sc, int sync_fd, lw_err *err)
+{
+	int nfd = -1;
+
+	if (lw_seccomp_load(sc, &nfd, err) < 0)
+		return -1;
+	if (nfd < 0)
+		return 0;
+	/* the listenerPath agent gets the notify fd through the parent */
+	int r = sync_send(sync_fd, SYNC_SECCOMP, 0, 0, NULL, nfd);
+	int e = errno;
+	close(nfd);
+	if (r < 0)
+		return lw_fail(err, e, "handing over the seccomp notify fd");
+	return sync_expect(sync_fd, SYNC_SECCOMP_DONE, "seccomp listener", NULL, err);
+}
+
+void process_keep_fds(int n)
+{
+	int last = 2 + n;
+
+	for (int fd = 3; fd <= last; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+		if (fl >= 0)
+			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+	}
+	syscall(SYS_close_range, (unsigned)last + 1, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */);
 }

@@ -27,4 +27,12 @@ int process_find_program(const struct spec_process *p, char **path, lw_err *err)
  * passed through. NULL-terminated, malloc'd. */
 char **process_environ(const struct spec_process *p, int listen_fds);
 
+struct lw_seccomp;
+/* Load the seccomp filter; a notify fd is handed to the parent over the
+ * sync socket (SYNC_SECCOMP) for the listenerPath agent. */
+int process_load_seccomp(const struct lw_seccomp *sc, int sync_fd, lw_err *err);
+/* fds 3..2+n stay open across execve (preserved, LISTEN_FDS); every other
+ * fd from 3 on becomes close-on-exec. */
+void process_keep_fds(int n);
+
 #endif

@@ -850,29 +850,6 @@ int lw_seccomp_load(const struct lw_seccomp *s, int *notify_fd, lw_err *err)
 
 /* ---- listenerPath --------------------------------------------------- */
 
-static char *json_quote(const char *s)
-{
-	size_t n = strlen(s);
-	char *out = malloc(n * 6 + 3), *o = out;
-
-	if (!out)
-		return NULL;
-	*o++ = '"';
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\') {
-			*o++ = '\\';
-			*o++ = (char)*p;
-		} else if (*p < 0x20) {
-			o += sprintf(o, "\\u%04x", *p);
-		} else {
-			*o++ = (char)*p;
-		}
-	}
-	*o++ = '"';
-	*o = 0;
-	return out;
-}
-
 int lw_seccomp_send_listener(const char *listener_path, const char *metadata, int notify_fd,
 			     pid_t pid, const char *state_json, lw_err *err)
 {
@@ -898,7 +875,7 @@ int lw_seccomp_send_listener(const char *listener_path, const char *metadata, in
 		return lw_fail(err, ENAMETOOLONG, "linux.seccomp.listenerPath %s", listener_path);
 	strcpy(addr.sun_path, listener_path);
 
-	if (metadata && *metadata && !(meta = json_quote(metadata)))
+	if (metadata && *metadata && !(meta = spec_json_quote(metadata)))
 		return lw_fail(err, ENOMEM, "seccomp listener message");
 	len = asprintf(&msg, "{\"ociVersion\":\"%s\",\"fds\":[\"seccompFd\"],\"pid\":%d%s%s,\"state\":%s}",
 		       LW_OCI_VERSION, (int)pid, meta ? ",\"metadata\":" : "", meta ? meta : "",

@@ -5,7 +5,11 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int write_all(int fd, const void *buf, size_t len)
@@ -108,4 +112,56 @@ void close_fds_except(int first_fd, const int *keep_in, int n)
 		first = (unsigned)keep[i] + 1;
 	}
 	syscall(SYS_close_range, first, ~0U, 0);
+}
+
+int util_write_pid_file(const char *path, pid_t pid, lw_err *err)
+{
+	char *tmp = NULL, buf[32];
+	int fd, n, r;
+
+	if (asprintf(&tmp, "%s.%d.tmp", path, (int)getpid()) < 0)
+		return lw_fail(err, ENOMEM, "--pid-file");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		free(tmp);
+		return lw_fail(err, errno, "--pid-file %s", path);
+	}
+	n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+	r = write_all(fd, buf, (size_t)n);
+	close(fd);
+	if (r < 0 || rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		free(tmp);
+		return lw_fail(err, e, "--pid-file %s", path);
+	}
+	free(tmp);
+	return 0;
+}
+
+int util_connect_unix(const char *path, const char *what, lw_err *err)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return lw_fail(err, ENAMETOOLONG, "%s %s", what, path);
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return lw_fail(err, e, "%s: connecting to %s", what, path);
+	}
+	return fd;
+}
+
+int util_exit_code(int ws)
+{
+	if (WIFEXITED(ws))
+		return WEXITSTATUS(ws);
+	if (WIFSIGNALED(ws))
+		return 128 + WTERMSIG(ws);
+	return 255;
 }

@@ -602,7 +602,7 @@ add_kmsg() {
 	[ ! -e "$ROOT/test_cg" ] || fail "state dir left behind"
 	# the runtime did not touch the process it does not own
 	kill -0 "$HOLD_PID" || fail "the process in the existing cgroup was killed"
-	kill -9 "$HOLD_PID"
+	{ kill -9 "$HOLD_PID" && wait "$HOLD_PID"; } 2>/dev/null
 	HOLD_PID=
 }
 

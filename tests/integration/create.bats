@@ -60,9 +60,7 @@ teardown() {
 	assert_status 0
 	assert_no_leftovers test_busybox
 	# gone, or a zombie waiting for its new parent (pid 1) to reap it
-	local st
-	st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)
-	[ -z "$st" ] || [ "$st" = Z ] || fail "init $pid still alive (state $st)"
+	assert_pid_gone "$pid"
 }
 
 @test "create: kill of a created container stops it" {

@@ -39,7 +39,7 @@ teardown() {
 	run lw delete --force test_busybox
 	assert_status 0
 	assert_no_leftovers test_busybox
-	! kill -0 "$pid" 2>/dev/null || fail "process $pid survived"
+	assert_pid_gone "$pid"
 }
 
 @test "delete -f: short form, with child processes" {

@@ -246,6 +246,17 @@ wait_for_file() {
 	fail "timed out waiting for $1"
 }
 
+# assert_pid_gone PID: the process dies within ~3 s (a zombie counts as dead).
+assert_pid_gone() {
+	local i st
+	for ((i = 0; i < 30; i++)); do
+		st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
+		[ -z "$st" ] || [ "$st" = Z ] && return 0
+		sleep 0.1
+	done
+	fail "process $1 is still alive ($(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null))"
+}
+
 # --- assertions -------------------------------------------------------------
 
 fail() {
