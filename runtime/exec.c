@@ -151,15 +151,16 @@ fail:
 
 /* ---- the parent ---------------------------------------------------------- */
 
-static int add_caps(uint64_t *set, const char **caps, lw_err *err)
+static void add_caps(uint64_t *set, const char **caps)
 {
 	for (size_t i = 0; caps && caps[i]; i++) {
 		int c = spec_cap_from_name(caps[i]);
+		/* as runc, and as config.json's capabilities: warn and go on */
 		if (c < 0)
-			return lw_fail(err, 0, "--cap: unknown capability \"%s\"", caps[i]);
-		*set |= 1ULL << c;
+			lw_warn("--cap: unknown capability \"%s\" ignored", caps[i]);
+		else
+			*set |= 1ULL << c;
 	}
-	return 0;
 }
 
 static int parse_u32(const char *s, uint32_t *out)
@@ -282,12 +283,13 @@ static int build_process(const struct exec_opts *o, const struct spec *spec,
 	if (o->caps) {
 		struct spec_capabilities *k = &p->capabilities;
 		p->has_capabilities = true;
-		if (add_caps(&k->bounding, o->caps, err) < 0 || add_caps(&k->effective, o->caps, err) < 0 ||
-		    add_caps(&k->permitted, o->caps, err) < 0 ||
-		    add_caps(&k->inheritable, o->caps, err) < 0 || add_caps(&k->ambient, o->caps, err) < 0) {
-			spec_process_free(p);
-			return -1;
-		}
+		uint64_t add = 0;
+		add_caps(&add, o->caps);
+		k->bounding |= add;
+		k->effective |= add;
+		k->permitted |= add;
+		k->inheritable |= add;
+		k->ambient |= add;
 	}
 	if (o->no_new_privs)
 		p->no_new_privileges = true;
