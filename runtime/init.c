@@ -384,7 +384,8 @@ void init_main(struct init_ctx *ctx)
 		while (n < 0 && errno == EINTR);
 		if (n != 1)
 			_exit(1);
-		close(ctx->fifo_fd);
+		/* fifo_fd stays open (close-on-exec): `start` waits for it to
+		 * close, so poststart hooks run after the startContainer ones */
 	}
 
 	if (s->hooks.n[SPEC_HOOK_START_CONTAINER]) {
