@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "log.h"
+#include "../spec/spec.h"
 #include "state.h"
 
 /* checkpoint and restore need CRIU: say so instead of "no such command" */
@@ -60,7 +61,7 @@ static void usage(FILE *f)
 static void version(void)
 {
 	const struct scmp_version *v = seccomp_version();
-	printf("leeward version %s\ncommit: %s\nspec: 1.2.0\nlibseccomp: %u.%u.%u\n", LW_VERSION,
+	printf("leeward version %s\ncommit: %s\nspec: " SPEC_OCI_VERSION "\nlibseccomp: %u.%u.%u\n", LW_VERSION,
 	       LW_COMMIT, v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0);
 }
 
