@@ -921,7 +921,9 @@ static int apply(struct cgroup *cg, const struct spec_resources *res, bool creat
 		if (res->n_hugepage_limits && !cg_v1_find(cg, CG_HUGETLB))
 			m |= CG_BIT(CG_HUGETLB);
 		if (m && cg_v2_enable(cg->uni, m, true, err) < 0)
-			return -1;
+			return res->n_unified ? lw_wrap(err, "linux.resources.unified (hybrid host: "
+							  "only controllers of the cgroup2 tree)")
+					      : -1;
 	}
 	return cg_v1_apply(cg, res, devices, err);
 }
