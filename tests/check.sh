@@ -4,6 +4,7 @@
 #
 #   1. unit tests: each tests/unit/test_*.c binary is one test
 #   2. the bats integration suite on this host (tests/run-integration.sh)
+#   2b. the same integration suite with the ASan+UBSan build (build-asan/)
 #   3. the VM lane, a pure cgroup v2 kernel (tests/vm/run-suite.sh); a
 #      missing lane or a VM that does not boot is a failure, unless
 #      LEEWARD_SKIP_VM=1
@@ -68,6 +69,41 @@ if [ -n "$c" ]; then
 else
 	echo "integration FAILED: run-integration.sh exited $rc without a summary line"
 	add integration 0 1 0
+fi
+
+# --- 2b. the same suite with the ASan+UBSan build ---
+# (not the podman/containerd drop-in files: they test the tools' paths,
+# which the plain build covers)
+echo "=== integration tests (host, ASan+UBSan build)"
+if [ "${LEEWARD_SKIP_ASAN:-0}" = 1 ]; then
+	echo "ASan phase skipped: LEEWARD_SKIP_ASAN=1"
+	add asan 0 0 1
+elif ! make -s -C "$repo" asan >/dev/null; then
+	echo "not ok asan build"
+	add asan 0 1 0
+else
+	asan_files=()
+	if [ $# -gt 0 ]; then
+		asan_files=("$@")
+	else
+		for f in "$here"/integration/*.bats; do
+			case $(basename "$f") in podman.bats | containerd.bats) continue ;; esac
+			asan_files+=("$f")
+		done
+	fi
+	LEEWARD=$repo/build-asan/leeward ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		"$here/run-integration.sh" "${asan_files[@]}" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	c=$(counts_from "$log")
+	if [ -n "$c" ]; then
+		read -r p f s <<<"$c"
+		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+		add asan "$p" "$f" "${s:-0}"
+	else
+		echo "ASan phase FAILED: run-integration.sh exited $rc without a summary line"
+		add asan 0 1 0
+	fi
 fi
 
 # --- 3. the VM lane ---
