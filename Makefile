@@ -5,6 +5,8 @@
 #   make check     unit tests, integration tests (bats) on this host, VM lane
 #   make asan      build build-asan/leeward with ASan+UBSan
 #   make bench     benchmark against runc (and crun where it runs)
+#   make bench-vm  the benchmark in the pure cgroup v2 VM (runc, crun)
+#   make demo      run a program in a sandbox made from the default bundle
 
 CC      ?= gcc
 PREFIX  ?= /usr/local
@@ -38,7 +40,7 @@ OBJ_LEAF    := $(BUILD)/runtime/error.o $(BUILD)/runtime/log.o
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit integration vm asan asan-check install clean bench helper fmt demo
+.PHONY: all deps check unit integration vm asan asan-check install clean bench bench-vm helper fmt demo
 
 all: $(BUILD)/leeward $(BUILD)/lwtest $(BUILD)/scmptest $(BUILD)/scmplistener
 
@@ -119,6 +121,10 @@ demo: all
 
 bench: all
 	bench/run.sh
+
+# the same inside the pure cgroup v2 VM, where crun runs too
+bench-vm: all
+	bench/vm.sh
 
 install: all
 	install -D -m 0755 $(BUILD)/leeward $(DESTDIR)$(PREFIX)/bin/leeward

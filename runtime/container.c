@@ -24,6 +24,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -59,6 +60,7 @@ struct creation {
 	int fifo_fd;
 	int console_fd;
 	int ns_fd[SPEC_NS_COUNT];
+	int *idmap_fd; /* per mount: a detached idmapped tree, or -1 */
 	int sync_fd; /* parent end */
 	pid_t pid;   /* the container init */
 	pid_t stage1;
@@ -200,6 +202,74 @@ static int check_config(struct creation *c, lw_err *err)
 	return 0;
 }
 
+/* Idmapped mounts (options idmap/ridmap, or the mount's own uid/gid
+ * mappings): the user namespace that carries the mapping is made here, in
+ * the parent, and handed to the init as an fd.  Without mappings of its
+ * own a mount takes the container's (linux.uidMappings/gidMappings). */
+static int open_idmaps(struct creation *c, lw_err *err)
+{
+	const struct spec *s = c->spec;
+	const struct spec_linux *l = s->linux_;
+	int n = 0;
+
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct spec_mount *m = &s->mounts[i];
+		bool idmap = m->n_uid_mappings || m->n_gid_mappings;
+		for (size_t k = 0; k < m->n_options; k++)
+			if (!strcmp(m->options[k], "idmap") || !strcmp(m->options[k], "ridmap"))
+				idmap = true;
+		if (!idmap)
+			continue;
+		if (!c->idmap_fd) {
+			c->idmap_fd = malloc(s->n_mounts * sizeof(int));
+			if (!c->idmap_fd)
+				return lw_fail(err, ENOMEM, "mounts");
+			for (size_t k = 0; k < s->n_mounts; k++)
+				c->idmap_fd[k] = -1;
+		}
+		if (++n > 16)
+			return lw_fail(err, E2BIG, "config.json: mounts: at most 16 idmapped mounts");
+		const struct spec_id_mapping *u = m->uid_mappings, *g = m->gid_mappings;
+		size_t nu = m->n_uid_mappings, ng = m->n_gid_mappings;
+		if (!nu && l) {
+			u = l->uid_mappings;
+			nu = l->n_uid_mappings;
+		}
+		if (!ng && l) {
+			g = l->gid_mappings;
+			ng = l->n_gid_mappings;
+		}
+		if (!nu || !ng)
+			return lw_fail(err, 0,
+				       "config.json: mounts[%zu]: an idmapped mount needs uidMappings "
+				       "and gidMappings (its own or linux.*)",
+				       i);
+		if (!m->source)
+			return lw_fail(err, 0, "config.json: mounts[%zu].source: required", i);
+		/* Idmapping needs CAP_SYS_ADMIN over the source's filesystem,
+		 * which a container in a user namespace lacks: the parent makes
+		 * the idmapped copy and the init only attaches it (move_mount). */
+		bool rec = false, ridmap = false;
+		for (size_t k = 0; k < m->n_options; k++) {
+			rec |= !strcmp(m->options[k], "rbind");
+			ridmap |= !strcmp(m->options[k], "ridmap");
+		}
+		cleanup_close int uns = userns_fd_for_maps(u, nu, g, ng, err);
+		if (uns < 0)
+			return lw_wrap(err, "mounts[%zu] (%s)", i, m->destination);
+		int tree = open_tree(AT_FDCWD, m->source,
+				     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+		if (tree < 0)
+			return lw_fail(err, errno, "config.json: mounts[%zu].source: %s", i, m->source);
+		c->idmap_fd[i] = tree;
+		struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)uns };
+		if (mount_setattr(tree, "", AT_EMPTY_PATH | (ridmap ? AT_RECURSIVE : 0), &a,
+				  sizeof(a)) < 0)
+			return lw_fail(err, errno, "mounts[%zu]: idmapping %s", i, m->source);
+	}
+	return 0;
+}
+
 /* Open every namespace to join, and check it is of the named type. */
 static int open_namespaces(struct creation *c, lw_err *err)
 {
@@ -286,6 +356,10 @@ static void creation_free(struct creation *c)
 	for (int i = 0; i < SPEC_NS_COUNT; i++)
 		if (c->ns_fd[i] >= 0)
 			close(c->ns_fd[i]);
+	for (size_t i = 0; c->idmap_fd && c->spec && i < c->spec->n_mounts; i++)
+		if (c->idmap_fd[i] >= 0)
+			close(c->idmap_fd[i]);
+	free(c->idmap_fd);
 	if (c->fifo_fd >= 0)
 		close(c->fifo_fd);
 	if (c->console_fd >= 0)
@@ -617,7 +691,7 @@ static int prepare(struct creation *c, struct init_ctx *ctx, lw_err *err)
 		if (c->console_fd < 0)
 			return -1;
 	}
-	if (open_namespaces(c, err) < 0)
+	if (open_namespaces(c, err) < 0 || open_idmaps(c, err) < 0)
 		return -1;
 
 	ctx->spec = c->spec;
@@ -629,6 +703,7 @@ static int prepare(struct creation *c, struct init_ctx *ctx, lw_err *err)
 	ctx->console_fd = c->console_fd;
 	for (int i = 0; i < SPEC_NS_COUNT; i++)
 		ctx->ns_fd[i] = c->ns_fd[i];
+	ctx->idmap_fd = c->idmap_fd;
 	ctx->userns = c->userns;
 	ctx->cgroupns = spec_namespace(c->spec, SPEC_NS_CGROUP) != NULL;
 	ctx->rootless = c->rootless;

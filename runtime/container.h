@@ -39,6 +39,7 @@ struct init_ctx {
 	int fifo_fd;        /* exec.fifo opened O_RDWR, -1 in run mode */
 	int console_fd;     /* connected console socket, -1 if none */
 	int ns_fd[8];       /* namespaces to join (by SPEC_NS_*), -1 = none */
+	int *idmap_fd;      /* per mounts[i]: detached idmapped tree (open_tree), or -1 */
 	unsigned long clone_flags;   /* CLONE_NEW* created by clone3 */
 	unsigned long unshare_flags; /* CLONE_NEW* the child unshares itself */
 	bool two_stage;     /* stage 1 joins/unshares, forks the init */

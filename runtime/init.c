@@ -91,13 +91,16 @@ static int proc_write(const char *rel, const char *val, bool allow_self, lw_err 
  * container (CVE-2024-21626).  Preserved fds (3..3+n-1) stay. */
 static void close_other_fds(const struct init_ctx *ctx)
 {
-	int keep[16], n = 0;
+	int keep[32], n = 0;
 
 	keep[n++] = ctx->sync_fd;
 	keep[n++] = ctx->fifo_fd;
 	keep[n++] = ctx->console_fd;
 	for (int i = 0; i < 8; i++)
 		keep[n++] = ctx->ns_fd[i];
+	for (size_t i = 0; ctx->idmap_fd && i < ctx->spec->n_mounts && n < 32; i++)
+		if (ctx->idmap_fd[i] >= 0)
+			keep[n++] = ctx->idmap_fd[i];
 	close_fds_except(3 + ctx->preserve_fds + ctx->listen_fds, keep, n);
 }
 

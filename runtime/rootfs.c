@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <stdint.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -518,9 +519,9 @@ static int do_mount(const struct init_ctx *ctx, int rootfd, const struct spec_mo
 		return lw_wrap(err, "mounts[%zu]", i);
 	cleanup_free char *data = o.data;
 
-	if (o.idmap || m->n_uid_mappings || m->n_gid_mappings)
-		return lw_fail(err, ENOTSUP,
-			       "mounts[%zu] (%s): idmapped mounts are not supported yet", i,
+	int idmap = ctx->idmap_fd ? ctx->idmap_fd[i] : -1;
+	if (idmap >= 0 && !(o.bind || (type && !strcmp(type, "bind"))))
+		return lw_fail(err, EINVAL, "mounts[%zu] (%s): idmap is only for bind mounts", i,
 			       m->destination);
 	if (type && !strcmp(type, "bind"))
 		o.bind = true;
@@ -568,6 +569,16 @@ static int do_mount(const struct init_ctx *ctx, int rootfd, const struct spec_mo
 	}
 	fd_path(p, sizeof(p), target);
 
+	if (o.bind && idmap >= 0) {
+		/* the parent made the idmapped copy (it needs privileges over the
+		 * source's filesystem); attach it */
+		if (move_mount(idmap, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			return lw_fail(err, errno, "mounts[%zu]: attaching idmapped %s on %s", i, src,
+				       m->destination);
+		if (apply_after(rootfd, m->destination, &o, true, err) < 0)
+			return lw_wrap(err, "mounts[%zu]", i);
+		return 0;
+	}
 	if (o.bind) {
 		r = mount(src, p, NULL, MS_BIND | (o.rec ? MS_REC : 0), NULL);
 		if (r < 0)

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,4 +121,51 @@ int userns_write_maps(pid_t pid, const struct spec_linux *l, bool rootless, lw_e
 	if (write_proc(pid, "gid_map", gid, err) < 0)
 		return lw_wrap(err, "linux.gidMappings");
 	return 0;
+}
+
+int userns_fd_for_maps(const struct spec_id_mapping *uid, size_t n_uid,
+		       const struct spec_id_mapping *gid, size_t n_gid, lw_err *err)
+{
+	cleanup_free char *u = map_text(uid, n_uid), *g = map_text(gid, n_gid);
+	int p[2], fd = -1;
+	char c = 0, path[64];
+	pid_t pid;
+
+	if (!u || !g)
+		return lw_fail(err, ENOMEM, "idmap");
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return lw_fail(err, errno, "idmap: pipe");
+	pid = fork();
+	if (pid == 0) {
+		/* tell the parent the namespace exists, then wait to be killed */
+		close(p[0]);
+		if (unshare(CLONE_NEWUSER) < 0)
+			_exit(1);
+		if (write(p[1], &c, 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		return lw_fail(err, errno, "idmap: fork");
+	}
+	if (read(p[0], &c, 1) != 1) {
+		lw_fail(err, 0, "idmap: could not make a user namespace");
+		goto out;
+	}
+	if (write_proc(pid, "uid_map", u, err) < 0 || write_proc(pid, "gid_map", g, err) < 0) {
+		lw_wrap(err, "idmap");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		lw_fail(err, errno, "idmap: opening %s", path);
+out:
+	close(p[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return fd;
 }

@@ -3,6 +3,7 @@
 #define LW_USERNS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -15,5 +16,11 @@ struct spec_linux;
  * anything else goes through newuidmap/newgidmap (shadow's setuid helpers,
  * which check /etc/subuid and /etc/subgid). */
 int userns_write_maps(pid_t pid, const struct spec_linux *l, bool rootless, lw_err *err);
+
+/* A user namespace holding the given maps (for idmapped mounts): made by
+ * a short-lived child, returned as an O_CLOEXEC fd of its ns file. */
+struct spec_id_mapping;
+int userns_fd_for_maps(const struct spec_id_mapping *uid, size_t n_uid,
+		       const struct spec_id_mapping *gid, size_t n_gid, lw_err *err);
 
 #endif

@@ -372,7 +372,7 @@ char *spec_generate_features(const char *version)
 	g_kobj_bool(g, "intelRdt", "enabled", false);
 	g_str(g, "mountExtensions");
 	yajl_gen_map_open(g);
-	g_kobj_bool(g, "idmap", "enabled", false);
+	g_kobj_bool(g, "idmap", "enabled", true);
 	yajl_gen_map_close(g);
 	g_kobj_bool(g, "netDevices", "enabled", false);
 	yajl_gen_map_close(g);

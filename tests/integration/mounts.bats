@@ -178,3 +178,39 @@ mount_of() {
 	m=$(mount_of /mnt/host)
 	[[ -n $m && $m != *shared:* ]] || fail "not private: $m"
 }
+
+@test "mounts: idmapped bind mount (mount's own mappings) shows the mapped owner, host file untouched" {
+	chown 0:0 "$HOSTDIR/file"
+	update_config '.mounts += [{"destination":"/idm","type":"bind","source":"'"$HOSTDIR"'",
+	  "options":["bind","idmap"],
+	  "uidMappings":[{"containerID":0,"hostID":1234,"size":1}],
+	  "gidMappings":[{"containerID":0,"hostID":1234,"size":1}]}]'
+	set_args stat -c '%u:%g' /idm/file
+	run lw run test_busybox
+	assert_status 0
+	assert_line_is "1234:1234"
+	[ "$(stat -c '%u:%g' "$HOSTDIR/file")" = "0:0" ] || fail "host file owner changed"
+}
+
+@test "mounts: idmap without mappings takes the container's user namespace mappings" {
+	chown 0:0 "$HOSTDIR/file"
+	requires root userns
+	userns_config 200000
+	update_config '.mounts += [{"destination":"/idm","type":"bind","source":"'"$HOSTDIR"'","options":["rbind","ridmap"]}]'
+	# root in the container owns (and can write) what host root owns
+	set_args sh -c 'stat -c %u:%g /idm/file && echo more >>/idm/file'
+	run lw run test_busybox
+	assert_status 0
+	assert_line_is "0:0"
+	[ "$(stat -c '%u:%g' "$HOSTDIR/file")" = "0:0" ] || fail "host file owner changed"
+	grep -qx more "$HOSTDIR/file" || fail "write through the idmapped mount did not land"
+}
+
+@test "mounts: idmap on a non-bind mount is refused" {
+	update_config '.mounts += [{"destination":"/t","type":"tmpfs","source":"tmpfs","options":["idmap"],
+	  "uidMappings":[{"containerID":0,"hostID":1000,"size":1}],"gidMappings":[{"containerID":0,"hostID":1000,"size":1}]}]'
+	run lw create test_busybox
+	assert_failed
+	assert_output_has "mounts["
+	assert_no_leftovers test_busybox
+}
