@@ -18,7 +18,7 @@ COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 DEPS_BUILD := build-essential pkg-config libseccomp-dev libyajl-dev libcgroup-dev libmnl-dev
 DEPS_TEST  := bats jq busybox-static python3-jsonschema uidmap iproute2 runc crun catatonit \
               podman conmon containerd golang-github-containers-common \
-              qemu-system-x86 cpio
+              qemu-system-x86 cpio zstd xz-utils
 
 PKGS    := libseccomp yajl libmnl
 OPT     ?= -O2 -g
