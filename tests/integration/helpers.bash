@@ -250,7 +250,7 @@ wait_for_file() {
 assert_pid_gone() {
 	local i st
 	for ((i = 0; i < 30; i++)); do
-		st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)
+		st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || true)
 		[ -z "$st" ] || [ "$st" = Z ] && return 0
 		sleep 0.1
 	done
