@@ -905,14 +905,15 @@ int container_start(const char *root, const char *id, lw_err *err)
 	unlinkat(st->dir_fd, "exec.fifo", 0);
 	/* The init's O_RDWR end of the fifo is its only reader and is closed
 	 * on execve (or exit): then our write end reports POLLERR.  poststart
-	 * hooks run after the program started, startContainer hooks before. */
-	{
+	 * hooks run after the program started (and after the startContainer
+	 * hooks); without them, start returns as soon as the init is woken. */
+	if (spec->hooks.n[SPEC_HOOK_POSTSTART]) {
 		struct pollfd p = { .fd = fd, .events = 0 };
 		while (poll(&p, 1, -1) < 0 && errno == EINTR)
 			;
 	}
 	close(fd);
-	{
+	if (spec->hooks.n[SPEC_HOOK_POSTSTART]) {
 		cleanup_free char *json = state_json(st, LW_RUNNING, spec, false);
 		hooks_run_warn(&spec->hooks, SPEC_HOOK_POSTSTART, json);
 	}

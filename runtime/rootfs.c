@@ -324,42 +324,63 @@ static int apply_after(int rootfd, const char *dest, const struct mount_opts *o,
 
 /* Mount point of the v1 hierarchy holding `controllers` (from
  * /proc/self/mountinfo), or of cgroup2 when controllers is "". */
-static char *hierarchy_mountpoint(const char *controllers)
+/* The host's cgroup mounts, read from mountinfo once per process. */
+static struct cg_mount {
+	bool v2;
+	char mp[256];
+	char opts[256];
+} cg_mounts[32];
+static int n_cg_mounts = -1;
+
+static void load_cg_mounts(void)
 {
 	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
 	cleanup_free char *line = NULL;
 	size_t cap = 0;
 
-	if (!f)
-		return NULL;
-	while (getline(&line, &cap, f) > 0) {
+	n_cg_mounts = 0;
+	while (f && getline(&line, &cap, f) > 0 && n_cg_mounts < 32) {
 		char *sep = strstr(line, " - ");
-		if (!sep)
+		char fstype[64], src[256], opts[256], mp[256];
+		if (!sep || sscanf(sep + 3, "%63s %255s %255s", fstype, src, opts) != 3)
 			continue;
-		char fstype[64], src[256], opts[1024];
-		if (sscanf(sep + 3, "%63s %255s %1023s", fstype, src, opts) != 3)
+		if (strcmp(fstype, "cgroup") && strcmp(fstype, "cgroup2"))
 			continue;
-		char mp[4096];
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
+		if (sscanf(line, "%*s %*s %*s %*s %255s", mp) != 1)
 			continue;
+		struct cg_mount *m = &cg_mounts[n_cg_mounts++];
+		m->v2 = !strcmp(fstype, "cgroup2");
+		snprintf(m->mp, sizeof(m->mp), "%s", mp);
+		snprintf(m->opts, sizeof(m->opts), "%s", opts);
+	}
+}
+
+/* Mount point of the v1 hierarchy holding `controllers`, or of cgroup2
+ * when controllers is "". */
+static char *hierarchy_mountpoint(const char *controllers)
+{
+	if (n_cg_mounts < 0)
+		load_cg_mounts();
+	for (int i = 0; i < n_cg_mounts; i++) {
+		const struct cg_mount *m = &cg_mounts[i];
 		if (!*controllers) {
-			if (!strcmp(fstype, "cgroup2"))
-				return strdup(mp);
+			if (m->v2)
+				return strdup(m->mp);
 			continue;
 		}
-		if (strcmp(fstype, "cgroup"))
+		if (m->v2)
 			continue;
 		/* every controller of the hierarchy must be in the options */
 		bool all = true;
 		cleanup_free char *c = strdup(controllers);
-		for (char *s, *tok = strtok_r(c, ",", &s); tok; tok = strtok_r(NULL, ",", &s)) {
-			char *hit = strstr(opts, tok);
+		for (char *sv, *tok = c ? strtok_r(c, ",", &sv) : NULL; tok; tok = strtok_r(NULL, ",", &sv)) {
+			const char *hit = strstr(m->opts, tok);
 			size_t tl = strlen(tok);
-			if (!hit || (hit != opts && hit[-1] != ',') || (hit[tl] && hit[tl] != ','))
+			if (!hit || (hit != m->opts && hit[-1] != ',') || (hit[tl] && hit[tl] != ','))
 				all = false;
 		}
 		if (all)
-			return strdup(mp);
+			return strdup(m->mp);
 	}
 	return NULL;
 }
