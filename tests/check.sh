@@ -35,6 +35,27 @@ counts_from() {
 log=$(mktemp /tmp/leeward-check.XXXXXX)
 trap 'rm -f "$log"' EXIT
 
+# phase NAME CMD...: run a suite that ends with `N passed, N failed[, N
+# skipped]`, show its output and add its counts; a suite that exits non-zero
+# counts at least one failure, one without a summary line counts as one.
+phase() {
+	local name=$1 rc c p f s
+	shift
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	c=$(counts_from "$log")
+	if [ -n "$c" ]; then
+		read -r p f s <<<"$c"
+		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+		add "$name" "$p" "$f" "${s:-0}"
+	elif [ "$name" = vm ] && [ "$rc" -eq 0 ]; then
+		add "$name" 1 0 0
+	else
+		echo "$name FAILED: $1 exited $rc without a summary line"
+		add "$name" 0 1 0
+	fi
+}
+
 # --- 1. unit tests ---
 echo "=== unit tests"
 p=0 f=0
@@ -60,17 +81,7 @@ add unit "$p" "$f" 0
 
 # --- 2. integration tests on this host ---
 echo "=== integration tests (host, runtime $LEEWARD)"
-"$here/run-integration.sh" "$@" 2>&1 | tee "$log"
-rc=${PIPESTATUS[0]}
-c=$(counts_from "$log")
-if [ -n "$c" ]; then
-	read -r p f s <<<"$c"
-	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-	add integration "$p" "$f" "${s:-0}"
-else
-	echo "integration FAILED: run-integration.sh exited $rc without a summary line"
-	add integration 0 1 0
-fi
+phase integration "$here/run-integration.sh" "$@"
 
 # --- 2b. the same suite with the ASan+UBSan build ---
 # (not the podman/containerd drop-in files: they test the tools' paths,
@@ -94,17 +105,7 @@ else
 	fi
 	LEEWARD=$repo/build-asan/leeward ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		"$here/run-integration.sh" "${asan_files[@]}" 2>&1 | tee "$log"
-	rc=${PIPESTATUS[0]}
-	c=$(counts_from "$log")
-	if [ -n "$c" ]; then
-		read -r p f s <<<"$c"
-		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-		add asan "$p" "$f" "${s:-0}"
-	else
-		echo "ASan phase FAILED: run-integration.sh exited $rc without a summary line"
-		add asan 0 1 0
-	fi
+		phase asan "$here/run-integration.sh" "${asan_files[@]}"
 fi
 
 # --- 3. the VM lane ---
@@ -125,19 +126,7 @@ else
 		done
 	fi
 	VM_NO_BUILD=1 VM_SUITE_TIMEOUT=${VM_SUITE_TIMEOUT:-2700} \
-		"$here/vm/run-suite.sh" "${vm_files[@]}" 2>&1 | tee "$log"
-	rc=${PIPESTATUS[0]}
-	c=$(counts_from "$log")
-	if [ -n "$c" ]; then
-		read -r p f s <<<"$c"
-		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-		add vm "$p" "$f" "${s:-0}"
-	elif [ "$rc" -eq 0 ]; then
-		add vm 1 0 0
-	else
-		echo "VM lane FAILED: run-suite.sh exited $rc without a summary line (did the VM boot?)"
-		add vm 0 1 0
-	fi
+		phase vm "$here/vm/run-suite.sh" "${vm_files[@]}"
 fi
 
 echo "=== summary"
