@@ -1,6 +1,7 @@
-/* The cgroup manager's core: which cgroup filesystems the host has, where
- * the container's cgroup is in each, and its lifecycle (create, open,
- * attach, freeze, kill, destroy).  Resources are written by v2.c / v1.c.
+/* The cgroup manager's core: the container's cgroup in each hierarchy and
+ * its lifecycle (create, open, attach, destroy).  host.c knows the host's
+ * cgroup filesystems, v2.c / v1.c write resources, control.c acts on the
+ * processes of a live cgroup (pids, freeze, kill).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* also set by the Makefile */
@@ -68,7 +69,7 @@ static int ctrl_from_name(const char *s, size_t len)
 
 /* Bits of a comma-separated controller list ("rw,cpu,cpuacct" works too:
  * unknown words are ignored). *named is set for "name=..." hierarchies. */
-static unsigned ctrl_mask(const char *list, size_t len, bool *named)
+unsigned cg_ctrl_mask(const char *list, size_t len, bool *named)
 {
 	unsigned mask = 0;
 	const char *p = list, *end = list + len;
@@ -85,286 +86,6 @@ static unsigned ctrl_mask(const char *list, size_t len, bool *named)
 	}
 	return mask;
 }
-
-/* ---- host discovery ---------------------------------------------------- */
-
-struct host_mount {
-	char *mnt;
-	char *root;
-	unsigned ctrls;
-	bool unified;
-};
-
-struct own_line {
-	bool unified;
-	unsigned ctrls;
-	char *path;
-};
-
-static struct {
-	bool mode_done, mounts_done, own_done;
-	enum cgroup_mode mode;
-	struct host_mount *m;
-	size_t n;
-	struct own_line *own;
-	size_t n_own;
-} host;
-
-static bool is_fs(const char *path, long magic)
-{
-	struct statfs sfs;
-	return statfs(path, &sfs) == 0 && sfs.f_type == (typeof(sfs.f_type))magic;
-}
-
-enum cgroup_mode cgroup_mode(void)
-{
-	if (host.mode_done)
-		return host.mode;
-	if (is_fs(CG_ROOT, CGROUP2_SUPER_MAGIC))
-		host.mode = CGROUP_MODE_V2;
-	else if (is_fs(CG_ROOT, TMPFS_MAGIC))
-		host.mode = is_fs(CG_ROOT "/unified", CGROUP2_SUPER_MAGIC) ? CGROUP_MODE_HYBRID
-									    : CGROUP_MODE_V1;
-	else
-		host.mode = CGROUP_MODE_NONE;
-	host.mode_done = true;
-	return host.mode;
-}
-
-const char *cgroup_mode_name(enum cgroup_mode mode)
-{
-	switch (mode) {
-	case CGROUP_MODE_V1:
-		return "v1";
-	case CGROUP_MODE_HYBRID:
-		return "hybrid";
-	case CGROUP_MODE_V2:
-		return "v2";
-	default:
-		return "none";
-	}
-}
-
-static enum cgroup_mode mode_from_name(const char *s)
-{
-	if (strcmp(s, "v1") == 0)
-		return CGROUP_MODE_V1;
-	if (strcmp(s, "hybrid") == 0)
-		return CGROUP_MODE_HYBRID;
-	if (strcmp(s, "v2") == 0)
-		return CGROUP_MODE_V2;
-	return CGROUP_MODE_NONE;
-}
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo */
-static void unescape(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '7' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-}
-
-static int add_mount(const char *mnt, const char *root, unsigned ctrls, bool unified)
-{
-	struct host_mount *m = realloc(host.m, (host.n + 1) * sizeof(*m));
-	if (!m)
-		return -1;
-	host.m = m;
-	m[host.n] = (struct host_mount){ strdup(mnt), strdup(root), ctrls, unified };
-	if (!m[host.n].mnt || !m[host.n].root)
-		return -1;
-	host.n++;
-	return 0;
-}
-
-/* v1 hierarchies with controllers, and the cgroup2 mount; first mount of a
- * hierarchy wins, but one under /sys/fs/cgroup beats one elsewhere. */
-static int discover_mounts(lw_err *err)
-{
-	if (host.mounts_done)
-		return 0;
-	if (cgroup_mode() == CGROUP_MODE_V2) {
-		if (add_mount(CG_ROOT, "/", 0, true) < 0)
-			return lw_fail(err, ENOMEM, "cgroup discovery");
-		host.mounts_done = true;
-		return 0;
-	}
-
-	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return lw_fail(err, errno, "opening /proc/self/mountinfo");
-	cleanup_free char *line = NULL;
-	size_t cap = 0;
-	while (getline(&line, &cap, f) > 0) {
-		/* id parent maj:min root mountpoint opts [optional...] - fstype src superopts */
-		char *fields[6] = { 0 }, *save = NULL, *tok;
-		int nf = 0;
-		char *dash = strstr(line, " - ");
-		if (!dash)
-			continue;
-		*dash = '\0';
-		for (tok = strtok_r(line, " ", &save); tok && nf < 6; tok = strtok_r(NULL, " ", &save))
-			fields[nf++] = tok;
-		if (nf < 5)
-			continue;
-		char *fstype = strtok_r(dash + 3, " ", &save);
-		strtok_r(NULL, " ", &save); /* source */
-		char *super = strtok_r(NULL, " \n", &save);
-		if (!fstype || !super)
-			continue;
-		bool unified = strcmp(fstype, "cgroup2") == 0;
-		if (!unified && strcmp(fstype, "cgroup") != 0)
-			continue;
-		char *root = fields[3], *mnt = fields[4];
-		unescape(root);
-		unescape(mnt);
-		bool named = false;
-		unsigned ctrls = unified ? 0 : ctrl_mask(super, strlen(super), &named);
-		if (!unified && ctrls == 0)
-			continue; /* name=systemd and the like: nothing to limit there */
-		bool preferred = strncmp(mnt, CG_ROOT "/", sizeof(CG_ROOT)) == 0;
-		size_t i;
-		for (i = 0; i < host.n; i++)
-			if (host.m[i].unified == unified && host.m[i].ctrls == ctrls)
-				break;
-		if (i < host.n) {
-			if (preferred && strncmp(host.m[i].mnt, CG_ROOT "/", sizeof(CG_ROOT)) != 0) {
-				char *a = strdup(mnt), *b = strdup(root);
-				if (!a || !b) {
-					free(a);
-					free(b);
-					return lw_fail(err, ENOMEM, "cgroup discovery");
-				}
-				free(host.m[i].mnt);
-				free(host.m[i].root);
-				host.m[i].mnt = a;
-				host.m[i].root = b;
-			}
-			continue;
-		}
-		if (add_mount(mnt, root, ctrls, unified) < 0)
-			return lw_fail(err, ENOMEM, "cgroup discovery");
-	}
-	host.mounts_done = true;
-	return 0;
-}
-
-static int discover_own(lw_err *err)
-{
-	if (host.own_done)
-		return 0;
-	cleanup_fclose FILE *f = fopen("/proc/self/cgroup", "re");
-	if (!f)
-		return lw_fail(err, errno, "opening /proc/self/cgroup");
-	cleanup_free char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	while ((len = getline(&line, &cap, f)) > 0) {
-		if (line[len - 1] == '\n')
-			line[--len] = '\0';
-		char *c1 = strchr(line, ':');
-		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		if (!c2)
-			continue;
-		struct own_line o = { 0 };
-		o.unified = (c2 == c1 + 1) && strncmp(line, "0:", 2) == 0;
-		o.ctrls = ctrl_mask(c1 + 1, c2 - c1 - 1, NULL);
-		if (!o.unified && o.ctrls == 0)
-			continue;
-		o.path = strdup(c2 + 1);
-		struct own_line *v = realloc(host.own, (host.n_own + 1) * sizeof(*v));
-		if (!o.path || !v) {
-			free(o.path);
-			if (v)
-				host.own = v;
-			return lw_fail(err, ENOMEM, "reading /proc/self/cgroup");
-		}
-		host.own = v;
-		host.own[host.n_own++] = o;
-	}
-	host.own_done = true;
-	return 0;
-}
-
-/* The invoking process's cgroup in hierarchy m, relative to m's mount. */
-static const char *own_path(const struct host_mount *m)
-{
-	for (size_t i = 0; i < host.n_own; i++) {
-		const struct own_line *o = &host.own[i];
-		if (o->unified != m->unified || (!m->unified && o->ctrls != m->ctrls))
-			continue;
-		const char *p = o->path;
-		size_t rl = strlen(m->root);
-		/* a mount of a subtree (cgroup namespace, bind mount) */
-		if (strcmp(m->root, "/") != 0 && strncmp(p, m->root, rl) == 0 &&
-		    (p[rl] == '/' || p[rl] == '\0'))
-			p += rl;
-		return *p ? p : "/";
-	}
-	return "/";
-}
-
-/* ---- path resolution --------------------------------------------------- */
-
-int cg_resolve_path(const char *own, const char *cgroups_path, const char *id, char **out,
-		    lw_err *err)
-{
-	const char *p = cgroups_path && *cgroups_path ? cgroups_path : id;
-
-	if (!p || !*p)
-		return lw_fail(err, 0, "linux.cgroupsPath: empty path and no container id");
-	if (strchr(p, '\n'))
-		return lw_fail(err, 0, "linux.cgroupsPath: must not contain a newline");
-	if (p == cgroups_path && p[0] != '/') {
-		const char *c1 = strchr(p, ':');
-		if (c1 && strchr(c1 + 1, ':'))
-			return lw_fail(err, 0,
-				       "linux.cgroupsPath: \"%s\" is systemd driver syntax "
-				       "(slice:prefix:name); leeward has only the cgroupfs driver, "
-				       "use a path",
-				       p);
-	}
-
-	size_t cap = strlen(own) + strlen(p) + 3;
-	cleanup_free char *buf = malloc(cap);
-	if (!buf)
-		return lw_fail(err, ENOMEM, "linux.cgroupsPath");
-	size_t len = 0;
-	buf[0] = '\0';
-	const char *parts[2] = { p[0] == '/' ? "" : own, p };
-	for (int k = 0; k < 2; k++) {
-		const char *s = parts[k];
-		while (*s) {
-			while (*s == '/')
-				s++;
-			const char *e = strchrnul(s, '/');
-			size_t n = e - s;
-			if (n == 2 && s[0] == '.' && s[1] == '.')
-				return lw_fail(err, 0, "linux.cgroupsPath: must not contain \"..\"");
-			if (n > 0 && !(n == 1 && s[0] == '.')) {
-				buf[len++] = '/';
-				memcpy(buf + len, s, n);
-				len += n;
-				buf[len] = '\0';
-			}
-			s = e;
-		}
-	}
-	if (len == 0)
-		return lw_fail(err, 0, "linux.cgroupsPath: \"%s\" resolves to the root cgroup", p);
-	*out = take_ptr(buf);
-	return 0;
-}
-
-/* ---- file helpers ------------------------------------------------------ */
 
 int cg_write(int dirfd, const char *file, const char *val, lw_err *err)
 {
@@ -625,13 +346,13 @@ static int hier_mkdir(struct cg_hier *h)
 	return 0;
 }
 
-static void sleep_ms(long ms)
+void cg_sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
 }
 
-static long now_ms(void)
+long cg_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -667,9 +388,9 @@ static int hier_remove(struct cg_hier *h, long deadline, lw_err *err)
 	while (rmdir(h->path) < 0) {
 		if (errno == ENOENT)
 			break;
-		if (errno != EBUSY || now_ms() >= deadline)
+		if (errno != EBUSY || cg_now_ms() >= deadline)
 			return lw_fail(err, errno, "removing cgroup %s", h->path);
-		sleep_ms(delay);
+		cg_sleep_ms(delay);
 		if (delay < 32)
 			delay *= 2;
 	}
@@ -694,7 +415,7 @@ static int hier_remove(struct cg_hier *h, long deadline, lw_err *err)
 
 int cgroup_destroy(struct cgroup *cg, lw_err *err)
 {
-	long deadline = now_ms() + 1000;
+	long deadline = cg_now_ms() + 1000;
 	int ret = 0;
 	for (size_t i = 0; i < cg->n; i++)
 		if (hier_remove(&cg->h[i], deadline, ret == 0 ? err : NULL) < 0)
@@ -934,8 +655,10 @@ int cgroup_create(const char *id, const char *cgroups_path, const struct spec_re
 	enum cgroup_mode mode = cgroup_mode();
 	if (mode == CGROUP_MODE_NONE)
 		return lw_fail(err, 0, "no cgroup filesystem mounted at " CG_ROOT);
-	if (discover_mounts(err) < 0 || discover_own(err) < 0)
+	if (cg_host_discover(true, err) < 0)
 		return -1;
+	size_t n_mounts;
+	const struct cg_host_mount *mounts = cg_host_mounts(&n_mounts);
 
 	cleanup_cgroup struct cgroup *cg = calloc(1, sizeof(*cg));
 	if (!cg)
@@ -945,10 +668,10 @@ int cgroup_create(const char *id, const char *cgroups_path, const struct spec_re
 	unsigned need = cg_needed_ctrls(res, rootless) | unified_ctrls(res);
 	int ret = -1;
 
-	for (size_t i = 0; i < host.n; i++) {
-		const struct host_mount *m = &host.m[i];
+	for (size_t i = 0; i < n_mounts; i++) {
+		const struct cg_host_mount *m = &mounts[i];
 		cleanup_free char *rel = NULL;
-		if (cg_resolve_path(own_path(m), cgroups_path, id, &rel, err) < 0)
+		if (cg_resolve_path(cg_host_own_path(m), cgroups_path, id, &rel, err) < 0)
 			goto fail;
 		struct cg_hier *h = hier_add(cg, m->mnt, rel, m->unified, m->ctrls, 0);
 		if (!h) {
@@ -997,8 +720,10 @@ int cgroup_open(const char *saved, struct cgroup **out, lw_err *err)
 {
 	if (!saved || !*saved)
 		return lw_fail(err, 0, "cgroup state: empty");
-	if (discover_mounts(err) < 0)
+	if (cg_host_discover(false, err) < 0)
 		return -1;
+	size_t n_mounts;
+	const struct cg_host_mount *mounts = cg_host_mounts(&n_mounts);
 	cleanup_cgroup struct cgroup *cg = calloc(1, sizeof(*cg));
 	cleanup_free char *copy = strdup(saved);
 	if (!cg || !copy || !(cg->saved = strdup(saved)))
@@ -1011,7 +736,7 @@ int cgroup_open(const char *saved, struct cgroup **out, lw_err *err)
 		*flag++ = '\0';
 		cg->rootless = strcmp(flag, "rootless") == 0;
 	}
-	cg->mode = mode_from_name(line);
+	cg->mode = cg_mode_from_name(line);
 	if (cg->mode == CGROUP_MODE_NONE)
 		return lw_fail(err, 0, "cgroup state: unknown mode \"%s\"", line);
 	if (cg->mode != cgroup_mode())
@@ -1023,12 +748,12 @@ int cgroup_open(const char *saved, struct cgroup **out, lw_err *err)
 			return lw_fail(err, 0, "cgroup state: bad line \"%s\"", line);
 		*sp1 = '\0';
 		bool unified = strcmp(line, "unified") == 0;
-		unsigned ctrls = unified ? 0 : ctrl_mask(line, strlen(line), NULL);
+		unsigned ctrls = unified ? 0 : cg_ctrl_mask(line, strlen(line), NULL);
 		int created = atoi(sp1 + 1);
-		const struct host_mount *m = NULL;
-		for (size_t i = 0; i < host.n && !m; i++)
-			if (host.m[i].unified == unified && host.m[i].ctrls == ctrls)
-				m = &host.m[i];
+		const struct cg_host_mount *m = NULL;
+		for (size_t i = 0; i < n_mounts && !m; i++)
+			if (mounts[i].unified == unified && mounts[i].ctrls == ctrls)
+				m = &mounts[i];
 		if (!m) {
 			lw_debug("cgroup: hierarchy %s of the saved state is not mounted", line);
 			continue;
@@ -1057,179 +782,4 @@ int cgroup_attach(struct cgroup *cg, pid_t pid, bool in_unified, lw_err *err)
 			return lw_wrap(err, "adding pid %d to cgroup %s", (int)pid, h->path);
 	}
 	return 0;
-}
-
-/* The hierarchy that lists the container's processes. */
-static struct cg_hier *procs_hier(struct cgroup *cg)
-{
-	if (cg->uni && cg->uni->fd >= 0)
-		return cg->uni;
-	static const enum cg_ctrl pref[] = { CG_PIDS, CG_MEMORY, CG_FREEZER, CG_CPU };
-	for (size_t i = 0; i < LW_ARRAY_SIZE(pref); i++) {
-		struct cg_hier *h = cg_v1_find(cg, pref[i]);
-		if (h)
-			return h;
-	}
-	for (size_t i = 0; i < cg->n; i++)
-		if (cg->h[i].fd >= 0)
-			return &cg->h[i];
-	return NULL;
-}
-
-struct pid_vec {
-	pid_t *v;
-	size_t n, cap;
-};
-
-/* cgroup.procs of dirfd and of every sub-cgroup below it (a container may
- * make its own), depth bounded so a deep tree cannot exhaust the stack. */
-static int collect_pids(int dirfd, const char *path, struct pid_vec *pv, int depth, lw_err *err)
-{
-	cleanup_free char *s = NULL;
-	if (cg_read(dirfd, "cgroup.procs", &s, err) < 0)
-		return lw_wrap(err, "cgroup %s", path);
-	for (char *p = s; *p;) {
-		char *e;
-		long x = strtol(p, &e, 10);
-		if (e == p)
-			break;
-		if (x > 0) {
-			if (pv->n == pv->cap) {
-				size_t cap = pv->cap ? pv->cap * 2 : 16;
-				pid_t *nv = realloc(pv->v, cap * sizeof(*nv));
-				if (!nv)
-					return lw_fail(err, ENOMEM, "cgroup pids");
-				pv->v = nv;
-				pv->cap = cap;
-			}
-			pv->v[pv->n++] = (pid_t)x;
-		}
-		p = *e ? e + 1 : e;
-	}
-	if (depth >= 32)
-		return 0;
-	int dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cleanup_dir DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-	if (!d) {
-		if (dfd >= 0)
-			close(dfd);
-		return 0;
-	}
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		cleanup_close int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sub < 0)
-			continue; /* removed meanwhile */
-		if (collect_pids(sub, de->d_name, pv, depth + 1, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-int cgroup_pids(struct cgroup *cg, pid_t **pids, size_t *n, lw_err *err)
-{
-	*pids = NULL;
-	*n = 0;
-	struct cg_hier *h = procs_hier(cg);
-	if (!h)
-		return 0;
-	struct pid_vec pv = { 0 };
-	if (collect_pids(h->fd, h->path, &pv, 0, err) < 0) {
-		free(pv.v);
-		return -1;
-	}
-	*pids = pv.v;
-	*n = pv.n;
-	return 0;
-}
-
-/* Where freezing happens: the v1 freezer hierarchy on v1/hybrid, else the
- * unified tree's core freezer. */
-static struct cg_hier *freezer_hier(struct cgroup *cg)
-{
-	struct cg_hier *h = cg_v1_find(cg, CG_FREEZER);
-	if (h)
-		return h;
-	return cg->uni && cg->uni->fd >= 0 ? cg->uni : NULL;
-}
-
-int cgroup_is_frozen(struct cgroup *cg)
-{
-	struct cg_hier *h = freezer_hier(cg);
-	cleanup_free char *s = NULL;
-	if (!h)
-		return 0;
-	if (cg_read(h->fd, h->unified ? "cgroup.freeze" : "freezer.state", &s, NULL) < 0)
-		return -1;
-	return h->unified ? s[0] == '1' : strncmp(s, "THAWED", 6) != 0;
-}
-
-static int freeze_wait(struct cg_hier *h, bool frozen, lw_err *err)
-{
-	const char *v1val = frozen ? "FROZEN" : "THAWED";
-	long deadline = now_ms() + 5000, delay = 1;
-	for (int iter = 0;; iter++) {
-		cleanup_free char *s = NULL;
-		if (h->unified) {
-			uint64_t v = 0;
-			if (cg_read(h->fd, "cgroup.events", &s, err) < 0)
-				return -1;
-			if (cg_keyed_u64(s, "frozen", &v) == 0 && (v != 0) == frozen)
-				return 0;
-		} else {
-			if (cg_read(h->fd, "freezer.state", &s, err) < 0)
-				return -1;
-			if (strncmp(s, v1val, 6) == 0)
-				return 0;
-			/* v1 can stay FREEZING when a task races in; ask again */
-			if (iter % 8 == 7 && cg_write(h->fd, "freezer.state", v1val, err) < 0)
-				return -1;
-		}
-		if (now_ms() >= deadline)
-			return lw_fail(err, ETIMEDOUT, "waiting for cgroup %s to %s", h->path,
-				       frozen ? "freeze" : "thaw");
-		sleep_ms(delay);
-		if (delay < 16)
-			delay *= 2;
-	}
-}
-
-int cgroup_freeze(struct cgroup *cg, bool frozen, lw_err *err)
-{
-	struct cg_hier *h = freezer_hier(cg);
-	if (!h)
-		return lw_fail(err, ENOTSUP, "cgroup: no freezer available");
-	const char *file = h->unified ? "cgroup.freeze" : "freezer.state";
-	const char *val = h->unified ? (frozen ? "1" : "0") : (frozen ? "FROZEN" : "THAWED");
-	if (cg_write(h->fd, file, val, err) < 0 || freeze_wait(h, frozen, err) < 0) {
-		if (frozen) /* do not leave it half frozen */
-			cg_write(h->fd, file, h->unified ? "0" : "THAWED", NULL);
-		return lw_wrap(err, "cgroup %s", h->path);
-	}
-	return 0;
-}
-
-int cgroup_kill_all(struct cgroup *cg, int sig, lw_err *err)
-{
-	if (sig == SIGKILL && cg->uni && cg->uni->fd >= 0 &&
-	    cg_file_exists(cg->uni->fd, "cgroup.kill")) {
-		if (cg_write(cg->uni->fd, "cgroup.kill", "1", err) < 0)
-			return lw_wrap(err, "cgroup %s", cg->uni->path);
-		return 0;
-	}
-	/* Freeze so no process forks a child we would miss (as runc). */
-	int was = cgroup_is_frozen(cg);
-	bool froze = was == 0 && cgroup_freeze(cg, true, NULL) == 0;
-	cleanup_free pid_t *pids = NULL;
-	size_t n = 0;
-	int ret = cgroup_pids(cg, &pids, &n, err);
-	for (size_t i = 0; ret == 0 && i < n; i++)
-		if (kill(pids[i], sig) < 0 && errno != ESRCH)
-			ret = lw_fail(err, errno, "sending signal %d to pid %d", sig, (int)pids[i]);
-	/* a frozen v1 task cannot die until thawed */
-	if (froze || (was == 1 && sig == SIGKILL))
-		cgroup_freeze(cg, false, NULL);
-	return ret;
 }

@@ -67,6 +67,26 @@ struct cgroup {
 	char *saved;
 };
 
+/* A cgroup filesystem of the host (host.c). */
+struct cg_host_mount {
+	char *mnt;
+	char *root;
+	unsigned ctrls;
+	bool unified;
+};
+
+int cg_host_discover(bool own, lw_err *err);
+const struct cg_host_mount *cg_host_mounts(size_t *n);
+/* The caller's own cgroup in that hierarchy (relative cgroupsPath base). */
+const char *cg_host_own_path(const struct cg_host_mount *m);
+enum cgroup_mode cg_mode_from_name(const char *s);
+/* Bits of a comma-separated controller list; *named for "name=" ones. */
+unsigned cg_ctrl_mask(const char *list, size_t len, bool *named);
+
+/* Monotonic milliseconds, and a sleep (for the bounded waits). */
+long cg_now_ms(void);
+void cg_sleep_ms(long ms);
+
 /* The hierarchy holding controller c (v1), or NULL. */
 struct cg_hier *cg_v1_find(struct cgroup *cg, enum cg_ctrl c);
 
