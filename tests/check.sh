@@ -10,6 +10,9 @@
 #      them); a missing lane or a VM that does not boot is a failure,
 #      unless LEEWARD_SKIP_VM=1
 #
+# Each phase prints its duration (`# phase NAME: Ns`). LEEWARD_DEADLINE (epoch
+# seconds, set by .ci/run) caps the VM lane's time limit.
+#
 # The last line is the combined total: `N passed, N failed, N skipped`.
 # Exit status is non-zero when anything failed.
 set -uo pipefail
@@ -39,10 +42,18 @@ trap 'rm -f "$log"' EXIT
 # skipped]`, show its output and add its counts; a suite that exits non-zero
 # counts at least one failure, one without a summary line counts as one.
 phase() {
-	local name=$1 rc c p f s
+	local name=$1 rc c p f s t0=$SECONDS
 	shift
-	"$@" 2>&1 | tee "$log"
-	rc=${PIPESTATUS[0]}
+	# (output to a file shown live, not a pipe: a stray process holding a
+	# pipe open would hang the run)
+	"$@" >"$log" 2>&1 </dev/null &
+	local pid=$!
+	tail -n +1 -s 0.2 -f --pid="$pid" "$log" &
+	local tpid=$!
+	wait "$pid"
+	rc=$?
+	wait "$tpid"
+	echo "# phase $name: $((SECONDS - t0))s"
 	c=$(counts_from "$log")
 	if [ -n "$c" ]; then
 		read -r p f s <<<"$c"
@@ -125,8 +136,21 @@ else
 			vm_files+=("tests/integration/$f.bats")
 		done
 	fi
-	VM_NO_BUILD=1 VM_SUITE_TIMEOUT=${VM_SUITE_TIMEOUT:-2700} \
-		phase vm "$here/vm/run-suite.sh" "${vm_files[@]}"
+	# CI has a fixed budget (.ci/run sets LEEWARD_DEADLINE, epoch seconds):
+	# the lane gets what is left of it, less a margin for the summary.
+	vm_timeout=${VM_SUITE_TIMEOUT:-2700}
+	if [ -n "${LEEWARD_DEADLINE:-}" ]; then
+		left=$((LEEWARD_DEADLINE - $(date +%s) - 120))
+		[ "$left" -lt "$vm_timeout" ] && vm_timeout=$left
+	fi
+	if [ "$vm_timeout" -lt 300 ]; then
+		echo "VM lane FAILED: only ${vm_timeout}s left before LEEWARD_DEADLINE, not enough to boot and run it"
+		add vm 0 1 0
+	else
+		echo "# VM lane time limit: ${vm_timeout}s"
+		VM_NO_BUILD=1 VM_SUITE_TIMEOUT=$vm_timeout \
+			phase vm "$here/vm/run-suite.sh" "${vm_files[@]}"
+	fi
 fi
 
 echo "=== summary"

@@ -45,27 +45,53 @@ touch "$LW_ROOTFS_CACHE/.done"
 echo "# runtime: $runtime ($("$runtime" --version 2>/dev/null | head -n1))"
 echo "# cgroups: $( [ -e /sys/fs/cgroup/cgroup.controllers ] && echo v2 || { [ -d /sys/fs/cgroup/unified ] && echo hybrid || echo v1; })${LEEWARD_VM:+, VM lane}"
 
+# Each file runs as its own bats process under a time limit, its output
+# going to a file (shown live), never to a pipe: a process a test leaves
+# behind cannot hold the run open, and a hung test costs one file, not the
+# suite. The limit is generous (BATS_FILE_BASE + BATS_FILE_PER_TEST seconds
+# per test); a file that hits it is killed, its missing tests count as failed.
+base=${BATS_FILE_BASE:-120}
+per_test=${BATS_FILE_PER_TEST:-30}
 start=$(date +%s)
-bats --tap "${files[@]}" 2>&1 | tee "$work/tap"
-bats_rc=${PIPESTATUS[0]}
-
-passed=$(grep -E '^ok [0-9]+ ' "$work/tap" | grep -vcE ' # skip( |$)')
-skipped=$(grep -cE '^ok [0-9]+ .* # skip( |$)' "$work/tap")
-failed=$(grep -cE '^not ok [0-9]+ ' "$work/tap")
-planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$work/tap" | head -n1)
-ran=$((passed + skipped + failed))
-# A crash of bats or a timeout loses tests: count those as failed.
-if [ -n "$planned" ] && [ "$ran" -lt "$planned" ]; then
-	echo "# bats ran $ran of $planned tests: the missing ones count as failed"
-	failed=$((failed + planned - ran))
-elif [ "$bats_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
-	echo "# bats exited $bats_rc without a failed test: counted as one failure"
-	failed=1
-fi
+passed=0 failed=0 skipped=0
+: >"$work/tap"
+for f in "${files[@]}"; do
+	name=$(basename "$f" .bats)
+	planned=$(bats --count "$f" 2>/dev/null) || planned=0
+	limit=$((base + per_test * planned))
+	out=$work/$name.tap
+	t0=$(date +%s)
+	timeout -k 10 "$limit" bats --tap "$f" >"$out" 2>&1 </dev/null &
+	bpid=$!
+	tail -n +1 -s 0.2 -f --pid="$bpid" "$out" &
+	tpid=$!
+	wait "$bpid"
+	rc=$?
+	wait "$tpid"
+	p=$(grep -E '^ok [0-9]+ ' "$out" | grep -vcE ' # skip( |$)')
+	s=$(grep -cE '^ok [0-9]+ .* # skip( |$)' "$out")
+	fl=$(grep -cE '^not ok [0-9]+ ' "$out")
+	sed -E "s/^(not ok|ok) [0-9]+ /\1 $name: /" "$out" | grep -E '^(not )?ok ' >>"$work/tap"
+	ran=$((p + s + fl))
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		echo "# $name.bats: killed after its limit of ${limit}s"
+		echo "not ok $name: the file hit its time limit (${limit}s)" >>"$work/tap"
+	fi
+	# A crash of bats or a timeout loses tests: count those as failed.
+	if [ "$ran" -lt "$planned" ]; then
+		echo "# $name.bats: bats ran $ran of $planned tests: the missing ones count as failed"
+		fl=$((fl + planned - ran))
+	elif [ "$rc" -ne 0 ] && [ "$fl" -eq 0 ]; then
+		echo "# $name.bats: bats exited $rc without a failed test: counted as one failure"
+		fl=1
+	fi
+	passed=$((passed + p)) skipped=$((skipped + s)) failed=$((failed + fl))
+	echo "# $name.bats: $p passed, $fl failed, $s skipped in $(($(date +%s) - t0))s"
+done
 
 if [ "$failed" -gt 0 ]; then
 	echo "# failed:"
-	grep -E '^not ok [0-9]+ ' "$work/tap" | sed 's/^/#   /'
+	grep -E '^not ok ' "$work/tap" | sed 's/^/#   /'
 fi
 echo "# $(( $(date +%s) - start ))s"
 echo "$passed passed, $failed failed, $skipped skipped"

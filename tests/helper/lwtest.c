@@ -5,7 +5,7 @@
  * query itself failed (the reason goes to stderr); 2 is a usage error.
  *
  * Also used on the host: `lwtest recvtty SOCKET` is the console-socket
- * receiver for terminal tests.
+ * receiver for terminal tests, `lwtest ptyrun` runs a command on a terminal.
  *
  * Plain C + glibc, built with -static so it runs in a busybox rootfs.
  */
@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -536,6 +537,87 @@ static int cmd_recvtty(const char *path, const char *input)
 	return 0;
 }
 
+/* Host side: run CMD on a new pty as its controlling terminal, like a user
+ * at a terminal would (and unlike script(1), whose stdin handling races
+ * with the program's own tty setup).  INPUT is "typed" once the program has
+ * put the terminal into raw mode, or after 2 s if it never does.  Prints
+ * what appears on the terminal and exits with CMD's status (128+N for a
+ * signal).  After SECONDS the whole session is SIGKILLed: exit 124. */
+static pid_t ptyrun_child;
+
+static void ptyrun_timeout(int sig)
+{
+	(void)sig;
+	kill(-ptyrun_child, SIGKILL);
+	kill(ptyrun_child, SIGKILL);
+	static const char m[] = "\nlwtest ptyrun: timed out, session killed\n";
+	if (write(2, m, sizeof(m) - 1) < 0)
+		_exit(124);
+	_exit(124);
+}
+
+static int cmd_ptyrun(int secs, const char *input, char **cmd)
+{
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0)
+		return fail("posix_openpt");
+	const char *slave = ptsname(master);
+	if (!slave)
+		return fail("ptsname");
+	pid_t pid = fork();
+	if (pid < 0)
+		return fail("fork");
+	if (pid == 0) {
+		setsid();
+		int s = open(slave, O_RDWR);
+		if (s < 0 || ioctl(s, TIOCSCTTY, 0) < 0)
+			_exit(fail(slave));
+		dup2(s, 0);
+		dup2(s, 1);
+		dup2(s, 2);
+		/* nothing else: a leaked fd (bats' fd 3) would outlive the run */
+		syscall(SYS_close_range, 3, ~0U, 0);
+		execvp(cmd[0], cmd);
+		fail(cmd[0]);
+		_exit(127);
+	}
+	ptyrun_child = pid;
+	signal(SIGALRM, ptyrun_timeout);
+	alarm((unsigned)secs);
+	bool typed = !input;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	char b[4096];
+	for (;;) {
+		if (!typed) {
+			struct termios tio;
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			bool raw = tcgetattr(master, &tio) == 0 && !(tio.c_lflag & ICANON);
+			if (raw || now.tv_sec - t0.tv_sec >= 2) {
+				if (write(master, input, strlen(input)) < 0)
+					return fail("write pty");
+				typed = true;
+			}
+		}
+		struct pollfd p = {.fd = master, .events = POLLIN};
+		int r = poll(&p, 1, typed ? -1 : 20);
+		if (r < 0 && errno != EINTR)
+			return fail("poll");
+		if (r <= 0)
+			continue;
+		ssize_t n = read(master, b, sizeof(b));
+		if (n <= 0)
+			break; /* EIO: every slave fd is closed */
+		fwrite(b, 1, (size_t)n, stdout);
+		fflush(stdout);
+	}
+	int st;
+	if (waitpid(pid, &st, 0) < 0)
+		return fail("waitpid");
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -545,7 +627,7 @@ static void usage(void)
 		"  rlimit NAME | open PATH [r|w|rw] | stat PATH | cat PATH\n"
 		"  mkdir PATH | write PATH TEXT | sleep SECONDS | exit CODE\n"
 		"  kill-self SIG | wait-signal [READYFILE] | exe-race MS\n"
-		"  recvtty SOCKET [INPUT]\n");
+		"  recvtty SOCKET [INPUT] | ptyrun SECONDS INPUT CMD [ARGS]\n");
 }
 
 int main(int argc, char **argv)
@@ -632,6 +714,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "recvtty") && a1)
 		return cmd_recvtty(a1, a2);
+	if (!strcmp(cmd, "ptyrun") && argc > 4)
+		return cmd_ptyrun(atoi(argv[2]), argv[3][0] ? argv[3] : NULL, argv + 4);
 	usage();
 	return 2;
 }

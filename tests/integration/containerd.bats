@@ -290,12 +290,10 @@ cgfile() {
 }
 
 @test "ctr run -t: a terminal for the task" {
-	requires script
-	local cmd RUN_OPTS
+	local RUN_OPTS
 	run_opts
-	printf -v cmd '%q ' ctr --address "$CD_TMP/d/containerd.sock" --namespace "$CD_NS" run "${RUN_OPTS[@]}" \
+	run "$LWTEST" ptyrun 60 "" ctr --address "$CD_TMP/d/containerd.sock" --namespace "$CD_NS" run "${RUN_OPTS[@]}" \
 		--cgroup "$CD_CGROUP/$CID" --rm -t "$CD_IMAGE" "$CID" sh -c 'tty; test -t 0 && echo stdin-is-tty; exit 4'
-	run timeout --kill-after=5 60 script -qec "$cmd" /dev/null 3>&-
 	assert_status 4
 	# (ctr writes a NUL into the terminal: its echo ^@ may precede the line)
 	assert_line_matches '^(\^@)?/dev/(pts/[0-9]+|console)'
@@ -303,12 +301,9 @@ cgfile() {
 }
 
 @test "ctr task exec -t: a terminal for the exec'd process" {
-	requires script
 	start_detached "$CID"
-	local cmd
-	printf -v cmd '%q ' ctr --address "$CD_TMP/d/containerd.sock" --namespace "$CD_NS" tasks exec -t --fifo-dir "$CD_TMP/fifo" \
+	run "$LWTEST" ptyrun 60 "" ctr --address "$CD_TMP/d/containerd.sock" --namespace "$CD_NS" tasks exec -t --fifo-dir "$CD_TMP/fifo" \
 		--exec-id e1 "$CID" sh -c 'tty; test -t 1 && echo stdout-is-tty; exit 6'
-	run timeout --kill-after=5 60 script -qec "$cmd" /dev/null 3>&-
 	assert_status 6
 	assert_line_matches '^(\^@)?/dev/pts/[0-9]+'
 	assert_output_has "stdout-is-tty"

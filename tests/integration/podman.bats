@@ -296,13 +296,10 @@ cgroup_value() {
 }
 
 @test "podman exec -t: a terminal for the exec'd process" {
-	requires script
 	start_detached
-	local cmd
-	printf -v cmd '%q ' podman --root "$PM_TMP/root" --runroot "$PM_TMP/runroot" --tmpdir "$PM_TMP/tmp" \
+	run "$LWTEST" ptyrun 60 "" podman --root "$PM_TMP/root" --runroot "$PM_TMP/runroot" --tmpdir "$PM_TMP/tmp" \
 		--storage-driver "$PM_DRIVER" --cgroup-manager cgroupfs --events-backend file --runtime "$PM_RUNTIME" \
 		exec -t "$CID" sh -c 'tty; test -t 0 && echo stdin-is-tty; exit 5'
-	run timeout --kill-after=5 60 script -qec "$cmd" /dev/null 3>&-
 	assert_status 5
 	assert_line_matches '^/dev/pts/[0-9]+'
 	assert_output_has "stdin-is-tty"
@@ -374,12 +371,9 @@ cgroup_value() {
 }
 
 @test "podman run -t: a terminal for the container" {
-	requires script
-	local cmd
-	printf -v cmd '%q ' podman --root "$PM_TMP/root" --runroot "$PM_TMP/runroot" --tmpdir "$PM_TMP/tmp" \
+	run "$LWTEST" ptyrun 60 "" podman --root "$PM_TMP/root" --runroot "$PM_TMP/runroot" --tmpdir "$PM_TMP/tmp" \
 		--storage-driver "$PM_DRIVER" --cgroup-manager cgroupfs --events-backend file --runtime "$PM_RUNTIME" \
 		run --rm -t --cgroup-parent "$PM_CGROUP" "$IMAGE" sh -c 'tty; test -t 1 && echo stdout-is-tty; stty size; exit 4'
-	run timeout --kill-after=5 60 script -qec "$cmd" /dev/null 3>&-
 	assert_status 4
 	assert_line_matches '^/dev/(pts/[0-9]+|console)'
 	assert_output_has "stdout-is-tty"
