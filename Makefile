@@ -15,20 +15,25 @@ VERSION := 0.1.0
 COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 # Packages: to build, and to run the test suite (peers and test tools).
+# (libcgroup-dev and libmnl-dev are installed but not linked: leeward writes
+# cgroupfs and builds its three netlink requests itself; see README.)
 DEPS_BUILD := build-essential pkg-config libseccomp-dev libyajl-dev libcgroup-dev libmnl-dev
 DEPS_TEST  := bats jq busybox-static python3-jsonschema uidmap iproute2 runc crun catatonit \
               podman conmon containerd golang-github-containers-common \
               qemu-system-x86 cpio zstd xz-utils
 
-PKGS    := libseccomp yajl libmnl
+PKGS    := libseccomp yajl
 OPT     ?= -O2 -g
 CFLAGS  += $(OPT) -std=gnu17 -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow \
            -Wformat=2 -Wno-format-nonliteral -fno-strict-aliasing \
            -DLW_VERSION='"$(VERSION)"' -DLW_COMMIT='"$(COMMIT)"' \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-# libseccomp and yajl linked statically (Debian ships their .a): two shared
-# objects fewer to map and relocate on every command.  libmnl has no .a.
-LDLIBS  += -Wl,-Bstatic -lseccomp -lyajl_s -Wl,-Bdynamic -lmnl
+# One static-pie executable (libseccomp and yajl from Debian's .a, glibc's
+# static libc): no dynamic loader and no shared objects to map and relocate
+# on every command, ASLR kept.  STATIC= links dynamically (the ASan build).
+STATIC  ?= -static-pie
+LDFLAGS += $(STATIC)
+LDLIBS  += -Wl,-Bstatic -lseccomp -lyajl_s $(if $(STATIC),,-Wl,-Bdynamic)
 
 SRC_MODULES := $(wildcard spec/*.c cgroup/*.c netns/*.c hooks/*.c)
 SRC_RUNTIME := $(filter-out runtime/main.c,$(wildcard runtime/*.c runtime/cli/*.c runtime/supervisor/*.c))
@@ -68,12 +73,12 @@ $(BUILD)/scmplistener: tests/helper/scmplistener.c
 # runtime/seccomp.c is tested alone (the other runtime objects need spec/)
 $(BUILD)/tests/test_runtime_seccomp: tests/unit/test_runtime_seccomp.c $(BUILD)/runtime/seccomp.o $(filter $(BUILD)/spec/%,$(OBJ_LIB)) $(OBJ_LEAF)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -I. -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
 
 # the runtime's pure logic (links every object, like the binary)
 $(BUILD)/tests/test_runtime_core: tests/unit/test_runtime_core.c $(OBJ_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -I. -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $^ $(LDLIBS)
 
 # A unit test tests/unit/test_<module>[_more].c links the objects of folder
 # <module>/ (spec, cgroup, netns, hooks, runtime) and the leaf utilities.
@@ -84,7 +89,7 @@ unit_pct := %
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: tests/unit/test_%.c $$(filter $(BUILD)/$$(call unit_module,$$@)/$$(unit_pct),$$(OBJ_LIB)) $$(OBJ_LEAF)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -I. -o $@ $(sort $^) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -I. -o $@ $(sort $^) $(LDLIBS)
 
 -include $(OBJ_ALL:.o=.d)
 
@@ -110,7 +115,7 @@ check: all
 	tests/check.sh
 
 asan:
-	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" LDFLAGS="-fsanitize=address,undefined"
+	$(MAKE) BUILD=build-asan STATIC= OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" LDFLAGS="-fsanitize=address,undefined"
 
 asan-check: asan
 	LEEWARD=$(CURDIR)/build-asan/leeward ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 tests/run-integration.sh

@@ -1,4 +1,4 @@
-/* Network namespace setup over rtnetlink (libmnl). */
+/* Network namespace setup over rtnetlink. */
 #ifndef LW_NETNS_H
 #define LW_NETNS_H
 

@@ -605,12 +605,25 @@ static int add_device_rules(struct spec *s, lw_err *err)
 	return 0;
 }
 
+/* state's "owner": the user name from the host's /etc/passwd, read
+ * directly (as runc does; the static binary has no NSS), else "#UID". */
 static char *owner_name(void)
 {
-	struct passwd *pw = getpwuid(geteuid());
-	if (pw)
-		return strdup(pw->pw_name);
+	uid_t uid = geteuid();
+	FILE *f = fopen("/etc/passwd", "re");
+	struct passwd *pw;
 	char *s = NULL;
+
+	if (f) {
+		while ((pw = fgetpwent(f)))
+			if (pw->pw_uid == uid) {
+				s = strdup(pw->pw_name);
+				break;
+			}
+		fclose(f);
+		if (s)
+			return s;
+	}
 	if (asprintf(&s, "#%u", (unsigned)geteuid()) < 0)
 		return NULL;
 	return s;
@@ -739,6 +752,7 @@ static int save_state(struct creation *c, lw_err *err)
 	st.cgroup = c->cg ? (char *)cgroup_saved(c->cg) : NULL;
 	st.rootless = c->rootless;
 	st.userns = c->userns;
+	st.poststart = c->spec->hooks.n[SPEC_HOOK_POSTSTART] > 0;
 	if (st.pid_start == 0)
 		return lw_fail(err, ESRCH, "container init exited during create");
 	c->st.pid_start = st.pid_start;

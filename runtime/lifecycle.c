@@ -23,6 +23,7 @@ int container_start(const char *root, const char *id, lw_err *err)
 	struct lw_state *st = NULL;
 	struct spec *spec = NULL;
 	int ret = -1, fd;
+	bool hooks;
 	enum lw_status status;
 
 	if (state_load(root, id, &st, err) < 0)
@@ -35,8 +36,11 @@ int container_start(const char *root, const char *id, lw_err *err)
 			lw_fail(err, 0, "cannot start an already running container");
 		goto out;
 	}
-	if (state_load_config(st, &spec, err) < 0)
+	/* The config is parsed only for poststart hooks (most containers
+	 * have none, and start is the hot path of a warm sandbox). */
+	if (st->poststart != 0 && state_load_config(st, &spec, err) < 0)
 		goto out;
+	hooks = spec && spec->hooks.n[SPEC_HOOK_POSTSTART];
 	fd = openat(st->dir_fd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		lw_fail(err, errno == ENXIO ? 0 : errno, "container init is gone (exec.fifo)");
@@ -52,13 +56,13 @@ int container_start(const char *root, const char *id, lw_err *err)
 	 * on execve (or exit): then our write end reports POLLERR.  poststart
 	 * hooks run after the program started (and after the startContainer
 	 * hooks); without them, start returns as soon as the init is woken. */
-	if (spec->hooks.n[SPEC_HOOK_POSTSTART]) {
+	if (hooks) {
 		struct pollfd p = { .fd = fd, .events = 0 };
 		while (poll(&p, 1, -1) < 0 && errno == EINTR)
 			;
 	}
 	close(fd);
-	if (spec->hooks.n[SPEC_HOOK_POSTSTART]) {
+	if (hooks) {
 		cleanup_free char *json = state_json(st, LW_RUNNING, spec, false);
 		hooks_run_warn(&spec->hooks, SPEC_HOOK_POSTSTART, json);
 	}

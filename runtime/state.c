@@ -152,6 +152,8 @@ int state_save(const struct lw_state *st, lw_err *err)
 	put_str(f, "owner", st->owner, true);
 	fprintf(f, "\"rootless\":%s,\"userns\":%s,", st->rootless ? "true" : "false",
 		st->userns ? "true" : "false");
+	if (st->poststart >= 0)
+		fprintf(f, "\"poststart\":%s,", st->poststart ? "true" : "false");
 	put_str(f, "cgroup", st->cgroup, false);
 	fputs("}\n", f);
 	fclose(f);
@@ -242,6 +244,11 @@ int state_load(const char *root, const char *id, struct lw_state **out, lw_err *
 	}
 	st->rootless = tree_bool(tree, "rootless");
 	st->userns = tree_bool(tree, "userns");
+	{
+		const char *path[] = { "poststart", NULL };
+		yajl_val v = yajl_tree_get(tree, path, yajl_t_any);
+		st->poststart = v && YAJL_IS_TRUE(v) ? 1 : v && YAJL_IS_FALSE(v) ? 0 : -1;
+	}
 	yajl_tree_free(tree);
 	*out = st;
 	return 0;

@@ -33,6 +33,9 @@ struct lw_state {
 	char *cgroup; /* cgroup_saved() string, may be NULL */
 	bool rootless;
 	bool userns;
+	/* config.json has poststart hooks: 1 yes, 0 no, -1 unknown (a state
+	 * written without the field).  Lets start skip parsing the config. */
+	int poststart;
 };
 
 /* Default --root: /run/leeward for root, $XDG_RUNTIME_DIR/leeward else. */
