@@ -772,14 +772,34 @@ int cgroup_open(const char *saved, struct cgroup **out, lw_err *err)
 	return 0;
 }
 
-int cgroup_attach(struct cgroup *cg, pid_t pid, bool in_unified, lw_err *err)
+int cgroup_attach(struct cgroup *cg, pid_t pid, unsigned done, lw_err *err)
 {
 	for (size_t i = 0; i < cg->n; i++) {
 		struct cg_hier *h = &cg->h[i];
-		if (h->fd < 0 || (h->unified && in_unified))
+		if (h->fd < 0 || (done & (h->unified ? CGROUP_DONE_UNIFIED : CGROUP_DONE_V1)))
 			continue;
 		if (cg_writef(h->fd, "cgroup.procs", err, "%d", (int)pid) < 0)
 			return lw_wrap(err, "adding pid %d to cgroup %s", (int)pid, h->path);
+	}
+	return 0;
+}
+
+bool cgroup_has_v1(const struct cgroup *cg)
+{
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->h[i].fd >= 0 && !cg->h[i].unified)
+			return true;
+	return false;
+}
+
+int cgroup_enter_thread(struct cgroup *cg, lw_err *err)
+{
+	for (size_t i = 0; i < cg->n; i++) {
+		struct cg_hier *h = &cg->h[i];
+		if (h->fd < 0 || h->unified)
+			continue;
+		if (cg_writef(h->fd, "tasks", err, "0") < 0)
+			return lw_wrap(err, "moving a thread into cgroup %s", h->path);
 	}
 	return 0;
 }

@@ -44,10 +44,24 @@ const char *cgroup_saved(const struct cgroup *cg);
  * or -1 if there is none. Owned by cg. */
 int cgroup_clone_fd(const struct cgroup *cg);
 
-/* Put pid into every hierarchy of cg (call after clone3; with
- * CLONE_INTO_CGROUP the unified tree is already done and skipped when
- * in_unified is true). */
-int cgroup_attach(struct cgroup *cg, pid_t pid, bool in_unified, lw_err *err);
+/* What cgroup_attach() can skip: the unified tree (clone3 put the
+ * process there with CLONE_INTO_CGROUP), the v1 hierarchies (the process
+ * was forked by a thread that cgroup_enter_thread() moved there). */
+#define CGROUP_DONE_UNIFIED 1u
+#define CGROUP_DONE_V1 2u
+/* Put pid into every hierarchy of cg that `done` does not name. */
+int cgroup_attach(struct cgroup *cg, pid_t pid, unsigned done, lw_err *err);
+/* Does cg have v1 hierarchies for a process to join? */
+bool cgroup_has_v1(const struct cgroup *cg);
+/* Move the calling thread (only it) into every v1 hierarchy of cg, by
+ * writing 0 to each `tasks` file; a process it then forks starts there.
+ * Why: on v1, writing a pid to cgroup.procs takes the kernel's global
+ * threadgroup lock, and its first taker waits for an RCU grace period
+ * (5-20 ms on the test hosts); moving the calling thread does not take
+ * it.  For a helper thread that exits afterwards (a thread outside its
+ * process's cgroup is allowed on v1, not on v2: the unified tree is left
+ * alone). */
+int cgroup_enter_thread(struct cgroup *cg, lw_err *err);
 
 /* Remove the cgroup directories (after the processes are gone; retries
  * briefly on EBUSY). */

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -38,6 +39,7 @@
 #include "console.h"
 #include "log.h"
 #include "seccomp.h"
+#include "spawn.h"
 #include "state.h"
 #include "sync.h"
 #include "userns.h"
@@ -80,7 +82,9 @@ static pid_t clone3_into(unsigned long flags, int cgroup_fd, int *pidfd)
 
 	a.flags = flags | CLONE_PIDFD;
 	a.pidfd = (uint64_t)(uintptr_t)pidfd;
-	a.exit_signal = SIGCHLD;
+	/* with CLONE_PARENT the kernel takes the caller's exit signal (the
+	 * spawn helper's SIGCHLD) and clone3 wants 0 here */
+	a.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
 	if (cgroup_fd >= 0) {
 		a.flags |= CLONE_INTO_CGROUP;
 		a.cgroup = (uint64_t)cgroup_fd;
@@ -450,37 +454,56 @@ static int set_oom_score(pid_t pid, const struct spec_process *p, lw_err *err)
 	return 0;
 }
 
+struct spawn_init_args {
+	struct creation *c;
+	struct init_ctx *ctx;
+	int cgfd; /* CLONE_INTO_CGROUP target, -1 after a refusal */
+};
+
+/* spawn_fn: clone3 the init (or stage 1), into the unified cgroup when
+ * there is one. */
+static pid_t spawn_init(void *arg, unsigned long extra)
+{
+	struct spawn_init_args *a = arg;
+	unsigned long flags = a->ctx->clone_flags | extra;
+	pid_t pid = clone3_into(flags, a->cgfd, &a->c->pidfd);
+
+	if (pid < 0 && a->cgfd >= 0 && (errno == EBUSY || errno == EOPNOTSUPP || errno == EACCES)) {
+		a->cgfd = -1;
+		pid = clone3_into(flags, -1, &a->c->pidfd);
+	}
+	if (pid == 0) {
+		close(a->c->sync_fd);
+		init_main(a->ctx);
+	}
+	return pid;
+}
+
 static int start_child(struct creation *c, struct init_ctx *ctx, lw_err *err)
 {
 	int sp[2];
-	int cgfd = c->cg ? cgroup_clone_fd(c->cg) : -1;
-	bool in_unified = cgfd >= 0;
+	struct spawn_init_args a = { .c = c, .ctx = ctx, .cgfd = c->cg ? cgroup_clone_fd(c->cg) : -1 };
+	unsigned done;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
 		return lw_fail(err, errno, "socketpair");
 	c->sync_fd = sp[0];
 	ctx->sync_fd = sp[1];
 
-	pid_t pid = clone3_into(ctx->clone_flags, cgfd, &c->pidfd);
-	if (pid < 0 && cgfd >= 0 && (errno == EBUSY || errno == EOPNOTSUPP || errno == EACCES)) {
-		in_unified = false;
-		pid = clone3_into(ctx->clone_flags, -1, &c->pidfd);
-	}
+	pid_t pid = spawn_in_cgroup(c->cg, spawn_init, &a, &done);
 	if (pid < 0) {
 		int e = errno;
 		close(sp[1]);
 		return lw_fail(err, e, "clone3");
 	}
-	if (pid == 0) {
-		close(sp[0]);
-		init_main(ctx);
-	}
+	if (a.cgfd >= 0)
+		done |= CGROUP_DONE_UNIFIED;
 	close(sp[1]);
 	ctx->sync_fd = -1;
 
 	if (ctx->two_stage) {
 		c->stage1 = pid;
-		if (c->cg && cgroup_attach(c->cg, pid, in_unified, err) < 0)
+		if (c->cg && cgroup_attach(c->cg, pid, done, err) < 0)
 			return -1;
 		if (sync_send(c->sync_fd, SYNC_GO, 0, 0, NULL, -1) < 0)
 			return lw_fail(err, errno, "sync");
@@ -519,7 +542,7 @@ static int start_child(struct creation *c, struct init_ctx *ctx, lw_err *err)
 		c->pid = pid;
 		if (c->userns && userns_write_maps(pid, c->spec->linux_, c->rootless, err) < 0)
 			return -1;
-		if (c->cg && cgroup_attach(c->cg, pid, in_unified, err) < 0)
+		if (c->cg && cgroup_attach(c->cg, pid, done, err) < 0)
 			return -1;
 		if (sync_send(c->sync_fd, SYNC_GO, 0, 0, NULL, -1) < 0)
 			return lw_fail(err, errno, "sync");
@@ -862,11 +885,17 @@ int container_create(const struct create_opts *opts, int *exit_status, lw_err *e
 	{
 		int ws = 0;
 		io.pid = c.pid;
+		/* the container is others' to inspect and signal while it runs
+		 * (state, exec, kill, pause from another shell) */
+		flock(c.state_fd, LOCK_UN);
 		if (console_wait_foreground(&io, &ws) < 0)
 			ws = 255 << 8;
 		c.pid = 0; /* reaped */
 		*exit_status = util_exit_code(ws);
-		if (!opts->keep)
+		flock(c.state_fd, LOCK_EX);
+		/* unless a `delete` already removed it (and ran the poststop
+		 * hooks) while we waited */
+		if (!opts->keep && faccessat(c.state_fd, "state.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 			destroy_after_run(&c);
 		ret = 0;
 	}

@@ -37,6 +37,7 @@
 #include "log.h"
 #include "process.h"
 #include "seccomp.h"
+#include "spawn.h"
 #include "state.h"
 #include "sync.h"
 #include "util.h"
@@ -150,6 +151,37 @@ fail:
 }
 
 /* ---- the parent ---------------------------------------------------------- */
+
+struct spawn_exec_args {
+	struct exec_ctx *x;
+	int cgfd;        /* CLONE_INTO_CGROUP target, -1 after a refusal */
+	int sync_parent; /* the parent's end, closed in the child */
+};
+
+/* spawn_fn: clone3 stage 1, into the unified cgroup when there is one. */
+static pid_t spawn_exec(void *arg, unsigned long extra)
+{
+	struct spawn_exec_args *a = arg;
+	/* (CLONE_PARENT: the helper's exit signal, and clone3 wants 0) */
+	struct clone_args c = { .flags = extra, .exit_signal = (extra & CLONE_PARENT) ? 0 : SIGCHLD };
+	pid_t pid;
+
+	if (a->cgfd >= 0) {
+		c.flags |= CLONE_INTO_CGROUP;
+		c.cgroup = (uint64_t)a->cgfd;
+	}
+	pid = (pid_t)syscall(SYS_clone3, &c, sizeof(c));
+	if (pid < 0 && a->cgfd >= 0) {
+		c.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		a->cgfd = -1;
+		pid = (pid_t)syscall(SYS_clone3, &c, sizeof(c));
+	}
+	if (pid == 0) {
+		close(a->sync_parent);
+		exec_child(a->x);
+	}
+	return pid;
+}
 
 static void add_caps(uint64_t *set, const char **caps)
 {
@@ -319,6 +351,7 @@ int container_exec(const struct exec_opts *o, int *exit_status, lw_err *err)
 	struct run_io io = { .master = -1, .console_peer = -1 };
 	int sp[2] = { -1, -1 }, cgfd = -1, subcg = -1, ret = -1;
 	pid_t stage1 = -1, pid = -1;
+	unsigned done = 0;
 	bool foreground = !o->detach, tty_here = false, blocked = false;
 	sigset_t all, old;
 
@@ -428,29 +461,20 @@ int container_exec(const struct exec_opts *o, int *exit_status, lw_err *err)
 	 * out of reach of the container (CVE-2019-5736) */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	{
-		struct clone_args a = { .exit_signal = SIGCHLD };
-		if (cgfd >= 0) {
-			a.flags |= CLONE_INTO_CGROUP;
-			a.cgroup = (uint64_t)cgfd;
-		}
-		stage1 = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
-		if (stage1 < 0 && cgfd >= 0) {
-			a.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
-			cgfd = -1;
-			stage1 = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
-		}
+		struct spawn_exec_args a = { .x = &x, .cgfd = cgfd, .sync_parent = sp[0] };
+		/* (--cgroup names a sub-cgroup of the unified tree only) */
+		stage1 = spawn_in_cgroup(o->cgroup ? NULL : cg, spawn_exec, &a, &done);
+		cgfd = a.cgfd;
 	}
 	if (stage1 < 0) {
 		lw_fail(err, errno, "clone3");
 		goto out;
 	}
-	if (stage1 == 0) {
-		close(sp[0]);
-		exec_child(&x);
-	}
+	if (cgfd >= 0)
+		done |= CGROUP_DONE_UNIFIED;
 	close(sp[1]);
 	sp[1] = -1;
-	if (cg && !o->cgroup && cgroup_attach(cg, stage1, cgfd >= 0, err) < 0)
+	if (cg && !o->cgroup && cgroup_attach(cg, stage1, done, err) < 0)
 		goto kill;
 	if (sync_send(sp[0], SYNC_GO, 0, 0, NULL, -1) < 0) {
 		lw_fail(err, errno, "sync");

@@ -410,6 +410,49 @@ add_kmsg() {
 	[ "$(jq -s length <<<"$j")" = 1 ] || fail "more than one object: $j"
 }
 
+# On v1 the init is forked by a helper that moved only itself into the
+# container's hierarchies (runtime/spawn.c): no cgroup.procs write, no RCU
+# grace period. The result must be the same as an attach.
+@test "cgroups: the init starts in every hierarchy, the runtime stays in its own" {
+	set_args sleep 30
+	local mine
+	mine=$(grep -v ':name=' /proc/self/cgroup)
+	lw_bg run test_cg
+	BG_PID=$!
+	wait_for_container 100 0.05 test_cg running
+	local pid lines l
+	pid=$(lw state test_cg | jq -r .pid)
+	lines=$(grep -v ':name=' "/proc/$pid/cgroup")
+	[ -n "$lines" ] || fail "no cgroups for pid $pid"
+	while IFS= read -r l; do
+		[ "${l#*:*:}" = "$CGROUP_PATH" ] || fail "init $pid: '$l', expected $CGROUP_PATH in every hierarchy: $lines"
+	done <<<"$lines"
+	# the foreground runtime (and this shell) never moved
+	[ "$(grep -v ':name=' "/proc/$BG_PID/cgroup")" = "$mine" ] ||
+		fail "the runtime moved: $(cat "/proc/$BG_PID/cgroup")"
+	[ "$(grep -v ':name=' /proc/self/cgroup)" = "$mine" ] || fail "the test shell moved"
+	# an exec'd process joins the same way
+	run lw exec test_cg cat /proc/self/cgroup
+	assert_status 0
+	while IFS= read -r l; do
+		case $l in *:name=*) continue ;; esac
+		[ "${l#*:*:}" = / ] || [ "${l#*:*:}" = "$CGROUP_PATH" ] ||
+			fail "exec: '$l': $output"
+	done <<<"$output"
+	lw kill test_cg KILL
+}
+
+@test "cgroups: a pids limit of 1 still starts the init (the spawn helper steps back)" {
+	# the v1 helper counts against pids.max while it forks: at 1 that
+	# fails with EAGAIN and the runtime forks and attaches the usual way
+	update_config '.linux.resources.pids = {"limit": 1}'
+	set_args lwtest pid
+	run lw run test_cg
+	assert_status 0
+	assert_output_has "pid=1"
+	assert_no_leftovers test_cg
+}
+
 @test "cgroups: a pids limit makes fork fail" {
 	update_config '.linux.resources.pids = {"limit": 4}'
 	set_args sh -c 'i=0; while [ $i -lt 10 ]; do sleep 30 & i=$((i+1)); done; echo spawned $i'

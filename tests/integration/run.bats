@@ -87,6 +87,41 @@ teardown() {
 	assert_no_leftovers test_busybox2
 }
 
+# runc does not hold the container while `run` waits in the foreground:
+# state, exec, kill and delete from another shell work (leeward once kept
+# the state dir locked, and `state` hung until the container exited).
+@test "run: a foreground container can be inspected, exec'd into and killed from elsewhere" {
+	set_args lwtest wait-signal /ready
+	lw_bg run test_busybox >"$BATS_TEST_TMPDIR/out" 2>&1
+	local rt=$! rc=0
+	wait_for_file "$BUNDLE/rootfs/ready"
+	run lw state test_busybox
+	assert_status 0
+	[ "$(jq -r .status <<<"$output")" = running ] || fail "$output"
+	run lw exec test_busybox lwtest pid
+	assert_status 0
+	assert_output_has "ppid=0"
+	run lw kill test_busybox USR2
+	assert_status 0
+	wait "$rt" || rc=$?
+	[ "$rc" -eq $((100 + 12)) ] || fail "runtime exited $rc, expected 112; $(cat "$BATS_TEST_TMPDIR/out")"
+	assert_no_leftovers test_busybox
+}
+
+@test "run: delete -f from elsewhere ends a foreground run, poststop runs once" {
+	update_config '.hooks.poststop = [{"path": "/bin/sh", "args": ["sh", "-c", "echo stop >>'"$BATS_TEST_TMPDIR"'/poststop"]}]'
+	set_args lwtest wait-signal /ready
+	lw_bg run test_busybox >"$BATS_TEST_TMPDIR/out" 2>&1
+	local rt=$! rc=0
+	wait_for_file "$BUNDLE/rootfs/ready"
+	run lw delete -f test_busybox
+	assert_status 0
+	wait "$rt" || rc=$?
+	[ "$rc" -eq 137 ] || fail "runtime exited $rc, expected 137; $(cat "$BATS_TEST_TMPDIR/out")"
+	[ "$(cat "$BATS_TEST_TMPDIR/poststop")" = stop ] || fail "poststop: $(cat "$BATS_TEST_TMPDIR/poststop")"
+	assert_no_leftovers test_busybox
+}
+
 @test "run --detach: returns at once, container keeps running" {
 	run lw run --detach test_busybox
 	assert_status 0
