@@ -383,11 +383,19 @@ static int hier_remove(struct cg_hier *h, long deadline, lw_err *err)
 {
 	if (h->created <= 0)
 		return 0;
-	remove_children(h->path);
 	long delay = 1;
+	bool swept = false;
 	while (rmdir(h->path) < 0) {
 		if (errno == ENOENT)
 			break;
+		/* busy: sub-cgroups the container made (swept once, only then:
+		 * listing a cgroup directory costs more than the rmdir) or
+		 * tasks still exiting (retried) */
+		if (errno == EBUSY && !swept) {
+			remove_children(h->path);
+			swept = true;
+			continue;
+		}
 		if (errno != EBUSY || cg_now_ms() >= deadline)
 			return lw_fail(err, errno, "removing cgroup %s", h->path);
 		cg_sleep_ms(delay);

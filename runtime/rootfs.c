@@ -510,6 +510,24 @@ static int bind_host_path(int rootfd, const char *host, const char *dest, bool r
 	return 0;
 }
 
+/* Our own cgroup directory `host` at tmpfs/name: a detached copy, its
+ * flags set before it is attached (mkdirat, open_tree, mount_setattr,
+ * move_mount; no path walk from the root, no /proc/self/fd).  -1 with
+ * errno: the caller takes the general way. */
+static int bind_cgroup_dir(int tmpfs, const char *host, const char *name, unsigned long flags)
+{
+	cleanup_close int tree = -1;
+
+	if (mkdirat(tmpfs, name, 0755) < 0 && errno != EEXIST)
+		return -1;
+	tree = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0)
+		return -1;
+	if (flags && setattr_fd(tree, ms_to_attr(flags), 0, false) < 0)
+		return -1;
+	return move_mount(tree, "", tmpfs, name, MOVE_MOUNT_F_EMPTY_PATH);
+}
+
 /* "cgroup" (v1 style) or "cgroup2": what the container sees of its own
  * cgroups.  With a cgroup namespace the hierarchies are mounted afresh
  * (their root is the container's cgroup); without, the container's own
@@ -560,6 +578,7 @@ static int mount_cgroups(const struct init_ctx *ctx, int rootfd, const struct sp
 	}
 
 	/* v1 / hybrid: a tmpfs with one directory per hierarchy */
+	cleanup_close int tmpfs = -1;
 	{
 		cleanup_close int fd = mkpath_in_root(rootfd, m->destination, false, 0, err);
 		char p[64];
@@ -568,6 +587,11 @@ static int mount_cgroups(const struct init_ctx *ctx, int rootfd, const struct sp
 		fd_path(p, sizeof(p), fd);
 		if (mount("tmpfs", p, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
 			return lw_fail(err, errno, "mounting tmpfs on %s", m->destination);
+		/* the fresh tmpfs: nothing in it can be a symlink, its
+		 * directories are made and used relative to it */
+		tmpfs = reopen(rootfd, m->destination, err);
+		if (tmpfs < 0)
+			return -1;
 	}
 	cleanup_fclose FILE *f = fopen("/proc/self/cgroup", "re");
 	if (!f)
@@ -604,7 +628,8 @@ static int mount_cgroups(const struct init_ctx *ctx, int rootfd, const struct sp
 			if (asprintf(&host, "%s%s", mp, path) < 0)
 				return lw_fail(err, ENOMEM, "cgroup mount");
 		}
-		if (bind_host_path(rootfd, host, dest, false, flags, err) < 0)
+		if (bind_cgroup_dir(tmpfs, host, name, flags) < 0 &&
+		    bind_host_path(rootfd, host, dest, false, flags, err) < 0)
 			return -1;
 		/* cpu,cpuacct style hierarchies get a symlink per controller */
 		if (strchr(name, ',')) {
@@ -747,40 +772,29 @@ static const struct {
 	{ "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
 };
 
-/* Create a device node inside the container's /dev; in a user namespace
- * (no mknod) bind-mount the host's node instead.  A bind-mounted host node
- * is never chowned or chmoded: that would change the host's file. */
-static int make_device(const struct init_ctx *ctx, int rootfd, const char *path, char type,
-		       unsigned major, unsigned minor, mode_t mode, bool set_owner, uid_t uid,
-		       gid_t gid, lw_err *err)
+/* The device node `name` in the directory dfd (path names it in errors):
+ * mknod (the caller's umask is 0, so the mode is exact), replacing what is
+ * there; in a user namespace, where mknod is denied, a bind mount of the
+ * host's node instead, which is never chowned or chmoded: that would
+ * change the host's file. */
+static int make_node(const struct init_ctx *ctx, int dfd, const char *name, const char *path,
+		     mode_t kind, dev_t rdev, mode_t mode, bool set_owner, uid_t uid, gid_t gid,
+		     lw_err *err)
 {
-	cleanup_free char *dir = strdup(path);
-	cleanup_close int dfd = -1;
-	char *name = strrchr(dir, '/');
-	mode_t kind = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
-
-	if (!dir || !name)
-		return lw_fail(err, EINVAL, "device %s", path);
-	*name++ = 0;
-	dfd = mkpath_in_root(rootfd, *dir ? dir : "/", false, 0, err);
-	if (dfd < 0)
-		return -1;
-	close(dfd);
-	/* mknodat needs a real directory fd, not O_PATH */
-	dfd = open_in_root(rootfd, *dir ? dir : "/", O_DIRECTORY | O_RDONLY);
-	if (dfd < 0)
-		return lw_fail(err, errno, "opening %s", dir);
-	unlinkat(dfd, name, 0);
-	if (!ctx->userns && mknodat(dfd, name, kind | (mode & 07777), makedev(major, minor)) == 0) {
-		if (set_owner && fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-			return lw_fail(err, errno, "chown %s", path);
-		if (fchmodat(dfd, name, mode & 07777, 0) < 0)
-			return lw_fail(err, errno, "chmod %s", path);
-		return 0;
+	if (!ctx->userns) {
+		int r = mknodat(dfd, name, kind | (mode & 07777), rdev);
+		if (r < 0 && errno == EEXIST && unlinkat(dfd, name, 0) == 0)
+			r = mknodat(dfd, name, kind | (mode & 07777), rdev);
+		if (r == 0) {
+			if (set_owner && fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+				return lw_fail(err, errno, "chown %s", path);
+			return 0;
+		}
+		if (errno != EPERM)
+			return lw_fail(err, errno, "mknod %s", path);
 	}
-	if (!ctx->userns && errno != EPERM)
-		return lw_fail(err, errno, "mknod %s", path);
 	/* bind the host node */
+	unlinkat(dfd, name, 0);
 	int f = openat(dfd, name, O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_WRONLY, 0600);
 	if (f < 0)
 		return lw_fail(err, errno, "creating %s", path);
@@ -792,6 +806,39 @@ static int make_device(const struct init_ctx *ctx, int rootfd, const char *path,
 	if (r < 0)
 		return lw_fail(err, e, "bind-mounting host %s", path);
 	return 0;
+}
+
+/* A directory of the rootfs, made if missing, opened for *at() calls. */
+static int open_dir_in_root(int rootfd, const char *dir, lw_err *err)
+{
+	int fd = mkpath_in_root(rootfd, *dir ? dir : "/", false, 0, err);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	/* mknodat and symlinkat need a real directory fd, not O_PATH */
+	fd = open_in_root(rootfd, *dir ? dir : "/", O_DIRECTORY | O_RDONLY);
+	if (fd < 0)
+		return lw_fail(err, errno, "opening %s", dir);
+	return fd;
+}
+
+static int make_device(const struct init_ctx *ctx, int rootfd, const char *path, char type,
+		       unsigned major, unsigned minor, mode_t mode, bool set_owner, uid_t uid,
+		       gid_t gid, lw_err *err)
+{
+	cleanup_free char *dir = strdup(path);
+	cleanup_close int dfd = -1;
+	char *name = dir ? strrchr(dir, '/') : NULL;
+	mode_t kind = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
+
+	if (!dir || !name)
+		return lw_fail(err, EINVAL, "device %s", path);
+	*name++ = 0;
+	dfd = open_dir_in_root(rootfd, dir, err);
+	if (dfd < 0)
+		return -1;
+	return make_node(ctx, dfd, name, path, kind, makedev(major, minor), mode, set_owner, uid,
+			 gid, err);
 }
 
 static bool dev_is_bind(const struct spec *s)
@@ -817,28 +864,38 @@ static int setup_dev(const struct init_ctx *ctx, int rootfd, lw_err *err)
 
 	if (dev_is_bind(s))
 		return 0;
-	for (size_t i = 0; i < LW_ARRAY_SIZE(default_devices); i++) {
+	dev = open_dir_in_root(rootfd, "/dev", err);
+	if (dev < 0)
+		return lw_wrap(err, "/dev in the rootfs");
+	/* exact modes: no umask (the process's own is set at the end) */
+	mode_t saved_umask = umask(0);
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < LW_ARRAY_SIZE(default_devices); i++) {
 		bool overridden = false;
 		for (size_t k = 0; l && k < l->n_devices; k++)
 			if (!strcmp(l->devices[k].path, default_devices[i].path))
 				overridden = true;
 		if (overridden)
 			continue;
-		if (make_device(ctx, rootfd, default_devices[i].path, 'c', default_devices[i].major,
-				default_devices[i].minor, 0666, false, 0, 0, err) < 0)
-			return lw_wrap(err, "default device");
+		const char *path = default_devices[i].path;
+		r = make_node(ctx, dev, path + strlen("/dev/"), path, S_IFCHR,
+			      makedev(default_devices[i].major, default_devices[i].minor), 0666, false,
+			      0, 0, err);
+		if (r < 0)
+			lw_wrap(err, "default device");
 	}
-	for (size_t k = 0; l && k < l->n_devices; k++) {
+	for (size_t k = 0; r == 0 && l && k < l->n_devices; k++) {
 		const struct spec_device *d = &l->devices[k];
 		mode_t mode = d->has_file_mode ? d->file_mode : 0666;
-		if (make_device(ctx, rootfd, d->path, d->type == 'u' ? 'c' : d->type,
+		r = make_device(ctx, rootfd, d->path, d->type == 'u' ? 'c' : d->type,
 				(unsigned)d->major, (unsigned)d->minor, mode, d->has_uid || d->has_gid,
-				d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0, err) < 0)
-			return lw_wrap(err, "linux.devices[%zu]", k);
+				d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0, err);
+		if (r < 0)
+			lw_wrap(err, "linux.devices[%zu]", k);
 	}
-	dev = open_in_root(rootfd, "/dev", O_DIRECTORY | O_RDONLY);
-	if (dev < 0)
-		return lw_fail(err, errno, "opening /dev in the rootfs");
+	umask(saved_umask);
+	if (r < 0)
+		return -1;
 	static const struct {
 		const char *target, *name;
 	} links[] = {
