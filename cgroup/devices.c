@@ -212,7 +212,7 @@ int cg_devices_v2_apply(int dirfd, const struct spec_resources *res, lw_err *err
 		d.attach_bpf_fd = ofd;
 		d.attach_type = BPF_CGROUP_DEVICE;
 		if (sys_bpf(BPF_PROG_DETACH, &d) < 0)
-			lw_debug("cgroup: detaching old device program %u: %m", old_ids[i]);
+			lw_debug("cgroup: detaching old device program %u: %s", old_ids[i], lw_strerror(errno));
 	}
 	return 0;
 }

@@ -19,6 +19,7 @@
 #endif
 #include "hooks.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -27,6 +28,7 @@
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -124,6 +126,34 @@ static int hook_pidfd(struct hook_proc *p, lw_err *err)
 	return 0;
 }
 
+/* Close every fd >= first in the spawned child. */
+static int add_close_from(posix_spawn_file_actions_t *fa, int first)
+{
+#ifdef __GLIBC__
+	return posix_spawn_file_actions_addclosefrom_np(fa, first);
+#else
+	/* musl has no closefrom action: one close per fd open now */
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int r = 0;
+
+	if (!d) {
+		for (int fd = first; r == 0 && fd < 1024; fd++)
+			r = posix_spawn_file_actions_addclose(fa, fd);
+		return r;
+	}
+	while (r == 0 && (de = readdir(d))) {
+		char *end;
+		long fd = strtol(de->d_name, &end, 10);
+		if (end == de->d_name || *end || fd < first || fd == dirfd(d))
+			continue;
+		r = posix_spawn_file_actions_addclose(fa, (int)fd);
+	}
+	closedir(d);
+	return r;
+#endif
+}
+
 static int hook_spawn(const struct spec_hook *h, int stdin_fd, pid_t *pid, lw_err *err)
 {
 	char *default_argv[] = { h->path, NULL };
@@ -167,7 +197,7 @@ static int hook_spawn(const struct spec_hook *h, int stdin_fd, pid_t *pid, lw_er
 	 * sync socket, cgroup dirfd, netlink, a container's pty) may leak
 	 * into a host binary, whether or not it was marked CLOEXEC. */
 	if (r == 0)
-		r = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+		r = add_close_from(&fa, 3);
 	if (r != 0) {
 		lw_fail(err, r, "preparing posix_spawn");
 		goto out;

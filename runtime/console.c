@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -19,6 +18,7 @@
 
 #include "../spec/spec.h"
 #include "cleanup.h"
+#include "mountapi.h"
 #include "util.h"
 
 #ifndef TIOCGPTPEER

@@ -25,7 +25,6 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -38,6 +37,7 @@
 #include "cleanup.h"
 #include "console.h"
 #include "log.h"
+#include "mountapi.h"
 #include "seccomp.h"
 #include "spawn.h"
 #include "state.h"

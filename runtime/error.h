@@ -19,6 +19,9 @@ struct lw_error {
 };
 typedef struct lw_error *lw_err;
 
+/* strerror(e), in glibc's words whatever the C library. */
+const char *lw_strerror(int e);
+
 /* Set *err to fmt (+ ": strerror(errno_)" when errno_ != 0). Returns -1.
  * If *err is already set it is replaced. */
 int lw_fail(lw_err *err, int errno_, const char *fmt, ...)

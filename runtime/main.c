@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (lw_log_init(g.log, !strcmp(g.log_format, "json"), g.debug) < 0) {
-		fprintf(stderr, "leeward: opening log %s: %s\n", g.log, strerror(errno));
+		fprintf(stderr, "leeward: opening log %s: %s\n", g.log, lw_strerror(errno));
 		return 1;
 	}
 	if (show_version) {

@@ -184,7 +184,7 @@ int process_set_user(const struct spec_process *p, bool setgroups_denied, lw_err
 			if ((c->ambient & (1ULL << i)) &&
 			    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, i, 0, 0) < 0)
 				lw_debug("process.capabilities.ambient: cannot raise %s: %s",
-					spec_cap_name(i) ? spec_cap_name(i) : "?", strerror(errno));
+					spec_cap_name(i) ? spec_cap_name(i) : "?", lw_strerror(errno));
 	}
 	return 0;
 }

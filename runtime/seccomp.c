@@ -363,7 +363,7 @@ static void cache_write(const char *dir, const char *key, const struct lw_seccom
 	char digest[65];
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		lw_debug("seccomp cache %s: %s", dir, strerror(errno));
+		lw_debug("seccomp cache %s: %s", dir, lw_strerror(errno));
 		return;
 	}
 	if (cache_full(dir)) {
@@ -374,13 +374,13 @@ static void cache_write(const char *dir, const char *key, const struct lw_seccom
 		return;
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		lw_debug("seccomp cache %s: %s", tmp, strerror(errno));
+		lw_debug("seccomp cache %s: %s", tmp, lw_strerror(errno));
 		return;
 	}
 	program_digest(s->insns, s->len, digest);
 	if (write(fd, s->insns, size) != (ssize_t)size ||
 	    write(fd, digest, CACHE_TRAILER) != CACHE_TRAILER || rename(tmp, path) < 0) {
-		lw_debug("seccomp cache %s: %s", path, strerror(errno));
+		lw_debug("seccomp cache %s: %s", path, lw_strerror(errno));
 		unlink(tmp);
 	}
 }
@@ -747,7 +747,7 @@ static int build_program(const struct spec_seccomp *sc, struct bpf_buf *prog, lw
 	for (size_t i = 0; i < sc->n_syscalls; i++)
 		n_names += sc->syscalls[i].n_names;
 	if (n_names > 32 && (r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0)
-		lw_debug("seccomp: binary tree optimization unavailable: %s", strerror(-r));
+		lw_debug("seccomp: binary tree optimization unavailable: %s", lw_strerror(-r));
 	if (add_rules(ctx, sc, def_act, err) < 0)
 		return -1;
 	if (wants_enosys_stub(sc) && build_stub(sc, prog, err) < 0)

@@ -13,6 +13,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "../runtime/cleanup.h"
+#include "../runtime/error.h"
 #include "internal.h"
 
 
@@ -200,7 +201,7 @@ static char *read_file(const char *path, size_t *len, char **errmsg)
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		if (asprintf(errmsg, "open %s: %s", path, strerror(errno)) < 0)
+		if (asprintf(errmsg, "open %s: %s", path, lw_strerror(errno)) < 0)
 			*errmsg = NULL;
 		return NULL;
 	}
@@ -225,7 +226,7 @@ static char *read_file(const char *path, size_t *len, char **errmsg)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			if (asprintf(errmsg, "read %s: %s", path, strerror(errno)) < 0)
+			if (asprintf(errmsg, "read %s: %s", path, lw_strerror(errno)) < 0)
 				*errmsg = NULL;
 			free(buf);
 			return NULL;

@@ -160,3 +160,25 @@ add_all_hooks() {
 	assert_status 0
 	[ "$(tr '\n' ' ' <"$OUT/order")" = "one two three " ] || fail "order: $(cat "$OUT/order")"
 }
+
+# A hook gets stdin (the state), stdout, stderr and nothing else: no fd of
+# the runtime (state dir, sync socket, cgroup dirs, the container's pty)
+# whether or not it is close-on-exec (with musl, leeward closes them one by
+# one: there is no closefrom for posix_spawn).
+@test "hooks: a hook inherits only stdio" {
+	# (ls lists its own directory fd too: 3)
+	local cmd='exec ls /proc/self/fd >"$0"'
+	jq --arg c "$cmd" --arg o "$OUT" '.hooks = {
+	  "prestart": [{"path": "/bin/sh", "args": ["sh", "-c", $c, ($o + "/prestart")]}],
+	  "createContainer": [{"path": "/bin/sh", "args": ["sh", "-c", $c, ($o + "/createContainer")]}],
+	  "poststart": [{"path": "/bin/sh", "args": ["sh", "-c", $c, ($o + "/poststart")]}]}' \
+		"$BUNDLE/config.json" >"$BUNDLE/config.new" && mv "$BUNDLE/config.new" "$BUNDLE/config.json"
+	set_args true
+	# an fd the caller leaked to the runtime (not close-on-exec) stops here
+	run lw run test_busybox 5</dev/null
+	assert_status 0
+	local h
+	for h in prestart createContainer poststart; do
+		[ "$(tr '\n' ' ' <"$OUT/$h")" = "0 1 2 3 " ] || fail "$h hook fds: '$(cat "$OUT/$h")'"
+	done
+}

@@ -1,14 +1,15 @@
 /* Unit tests of the runtime's pure logic: mount options, signal names,
  * container ids, Go-style flag parsing. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 
 #include "runtime/cli/cli.h"
 #include "runtime/container.h"
+#include "runtime/mountapi.h"
 #include "runtime/rootfs.h"
 #include "runtime/state.h"
 
@@ -128,8 +129,24 @@ static void test_flags(void)
 	lw_err_free(&err);
 }
 
+/* Error text is glibc's (and runc's) whichever C library leeward uses. */
+static void test_strerror(void)
+{
+	lw_err err = NULL;
+	CHECK(!strcmp(lw_strerror(EBUSY), "Device or resource busy"));
+	CHECK(!strcmp(lw_strerror(ELOOP), "Too many levels of symbolic links"));
+	CHECK(!strcmp(lw_strerror(ENOMEM), "Cannot allocate memory"));
+	CHECK(!strcmp(lw_strerror(EMFILE), "Too many open files"));
+	CHECK(!strcmp(lw_strerror(ENOENT), "No such file or directory"));
+	CHECK(!strcmp(lw_strerror(EPERM), "Operation not permitted"));
+	lw_fail(&err, EBUSY, "removing cgroup %s", "/x");
+	CHECK(err && !strcmp(err->msg, "removing cgroup /x: Device or resource busy"));
+	lw_err_free(&err);
+}
+
 int main(void)
 {
+	test_strerror();
 	test_mount_options();
 	test_signals();
 	test_ids();
