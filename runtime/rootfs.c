@@ -604,8 +604,13 @@ static int mount_cgroups(const struct init_ctx *ctx, int rootfd, const struct sp
 		char *ctrls = c1 + 1, *path = c2 + 1;
 		path[strcspn(path, "\n")] = 0;
 		const char *name = *ctrls ? ctrls : "unified";
-		if (!strncmp(name, "name=", 5))
+		if (!strncmp(name, "name=", 5)) {
+			/* a named hierarchy (name=systemd) the container has no
+			 * cgroup of: showing it would show the host's whole tree */
+			if (!strcmp(path, "/"))
+				continue;
 			name += 5;
+		}
 		cleanup_free char *mp = hierarchy_mountpoint(ctrls);
 		if (!mp)
 			continue;

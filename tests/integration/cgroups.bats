@@ -195,6 +195,19 @@ assert_create_left_nothing() {
 	fi
 }
 
+# leeward does not join named v1 hierarchies (name=systemd): the host's
+# tree there is not the container's to see, not even read-only.
+@test "cgroups v1: a named hierarchy the container has no cgroup in is not mounted" {
+	requires v1
+	grep -q ':name=systemd:/$' /proc/self/cgroup || skip "the test shell is not at the root of a name=systemd hierarchy"
+	update_config '.mounts += [{"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["ro", "nosuid", "noexec", "nodev"]}]'
+	set_args sh -c 'ls /sys/fs/cgroup; grep " /sys/fs/cgroup" /proc/self/mountinfo'
+	run lw run test_cg
+	assert_status 0
+	assert_output_lacks "systemd"
+	assert_output_has "pids"
+}
+
 @test "cgroups v1: unified keys are refused on a host without v2 controllers" {
 	requires v1
 	update_config '.linux.resources.unified = {"memory.high": "50000000"}'
