@@ -46,7 +46,7 @@ HOSTCC  := $(CC)
 LIBC    ?= $(if $(or $(shell command -v musl-gcc 2>/dev/null),$(filter deps,$(MAKECMDGOALS))),musl,glibc)
 ifeq ($(LIBC),musl)
 RTCC     := musl-gcc
-MULTIARCH := $(shell $(HOSTCC) -print-multiarch)
+MULTIARCH = $(shell $(HOSTCC) -print-multiarch)
 # musl-gcc searches musl's headers only: the kernel's, libseccomp's and
 # yajl's are linked into one directory of their own
 MUSL_INC := $(BUILD)/musl-include
@@ -54,7 +54,7 @@ CFLAGS   += -isystem $(MUSL_INC)
 LDLIBS   += $(shell $(HOSTCC) -print-file-name=libseccomp.a) $(shell $(HOSTCC) -print-file-name=libyajl_s.a)
 # musl-gcc's specs cannot link a static-pie: the gcc driver does, with
 # musl's rcrt1.o (self-relocating start) and libc.a
-MUSL_LIB := /usr/lib/$(subst -gnu,-musl,$(MULTIARCH))/
+MUSL_LIB  = /usr/lib/$(subst -gnu,-musl,$(MULTIARCH))/
 RTLINK    = $(HOSTCC) -nostdlib $(LDFLAGS) -o $@ $(MUSL_LIB)rcrt1.o $(MUSL_LIB)crti.o \
             $(shell $(HOSTCC) -print-file-name=crtbeginS.o) $(1) $(LDLIBS) $(MUSL_LIB)libc.a \
             $(shell $(HOSTCC) -print-libgcc-file-name) $(shell $(HOSTCC) -print-file-name=crtendS.o) \
@@ -97,10 +97,17 @@ $(BUILD)/%.o: %.c $(LIBC_STAMP) | $(MUSL_INC)
 	$(RTCC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 ifneq ($(MUSL_INC),)
+ifeq ($(STATIC),)
+$(error LIBC=musl links static-pie only: use LIBC=glibc for a dynamic build)
+endif
+# (made only once every link resolves, so a half-installed machine does not
+# leave a broken directory behind)
 $(MUSL_INC):
-	@mkdir -p $@.tmp
+	@rm -rf $@.tmp && mkdir -p $@.tmp
 	@for h in linux asm-generic seccomp.h seccomp-syscalls.h yajl; do ln -sfn /usr/include/$$h $@.tmp/$$h; done
 	@ln -sfn /usr/include/$(MULTIARCH)/asm $@.tmp/asm
+	@for h in linux/types.h asm/unistd.h seccomp.h yajl/yajl_tree.h; do \
+		[ -e $@.tmp/$$h ] || { echo "musl build: $$h not found (make deps)" >&2; exit 1; }; done
 	@mv -T $@.tmp $@
 endif
 
@@ -140,7 +147,7 @@ $(BUILD)/tests/%.o: tests/unit/%.c $(LIBC_STAMP) | $(MUSL_INC)
 	@mkdir -p $(dir $@)
 	$(RTCC) $(CFLAGS) -I. -MMD -MP -c -o $@ $<
 
--include $(OBJ_ALL:.o=.d)
+-include $(OBJ_ALL:.o=.d) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%.d)
 
 deps:
 	@missing=$$(for p in $(DEPS_BUILD) $(DEPS_TEST); do \

@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -138,8 +139,13 @@ static int add_close_from(posix_spawn_file_actions_t *fa, int first)
 	int r = 0;
 
 	if (!d) {
-		for (int fd = first; r == 0 && fd < 1024; fd++)
-			r = posix_spawn_file_actions_addclose(fa, fd);
+		/* no /proc (a startContainer hook in a container without
+		 * one): probe every fd the limit allows */
+		struct rlimit rl;
+		long max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (long)rl.rlim_cur : 65536;
+		for (int fd = first; r == 0 && fd < max; fd++)
+			if (fcntl(fd, F_GETFD) >= 0)
+				r = posix_spawn_file_actions_addclose(fa, fd);
 		return r;
 	}
 	while (r == 0 && (de = readdir(d))) {

@@ -139,7 +139,7 @@ int console_wait_foreground(struct run_io *io, int *wstatus)
 	bool restore_tty = false, stdin_open = io->master >= 0, done = false;
 	int sfd;
 
-	sigfillset(&all);
+	util_sigfillset(&all);
 	sfd = signalfd(-1, &all, SFD_CLOEXEC);
 	if (sfd < 0)
 		return -1;

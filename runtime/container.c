@@ -848,8 +848,8 @@ int container_create(const struct create_opts *opts, int *exit_status, lw_err *e
 	/* A foreground run forwards every signal: block them before the
 	 * clone so none is lost; the init unblocks them. */
 	if (foreground) {
-		sigfillset(&all);
-		sigprocmask(SIG_BLOCK, &all, &old);
+		util_sigfillset(&all);
+		util_sigprocmask(SIG_BLOCK, &all, &old);
 	}
 	if (start_child(&c, &ctx, err) < 0)
 		goto fail;
@@ -895,7 +895,9 @@ int container_create(const struct create_opts *opts, int *exit_status, lw_err *e
 		flock(c.state_fd, LOCK_EX);
 		/* unless a `delete` already removed it (and ran the poststop
 		 * hooks) while we waited */
-		if (!opts->keep && faccessat(c.state_fd, "state.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		struct stat sb;
+		if (!opts->keep &&
+		    !(fstatat(c.state_fd, "state.json", &sb, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT))
 			destroy_after_run(&c);
 		ret = 0;
 	}
@@ -905,7 +907,7 @@ fail:
 	creation_undo(&c);
 out:
 	if (foreground)
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		util_sigprocmask(SIG_SETMASK, &old, NULL);
 	if (io.master >= 0)
 		close(io.master);
 	if (tty_here && io.console_peer >= 0)

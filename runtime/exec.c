@@ -427,6 +427,14 @@ int container_exec(const struct exec_opts *o, int *exit_status, lw_err *err)
 			tty_here = true;
 		}
 	}
+	if (o->cgroup && (!cg || cgroup_clone_fd(cg) < 0)) {
+		/* the v1 hierarchies are joined whole: a sub-cgroup there
+		 * would need one per controller (runc's ctrl:path form) */
+		lw_fail(err, EINVAL,
+			"--cgroup %s: sub-cgroups are supported in the cgroup v2 (unified) tree, and this container has no cgroup there",
+			o->cgroup);
+		goto out;
+	}
 	if (cg) {
 		cgfd = cgroup_clone_fd(cg);
 		if (o->cgroup && cgfd >= 0) {
@@ -453,8 +461,8 @@ int container_exec(const struct exec_opts *o, int *exit_status, lw_err *err)
 	}
 	x.sync_fd = sp[1];
 	if (foreground) {
-		sigfillset(&all);
-		sigprocmask(SIG_BLOCK, &all, &old);
+		util_sigfillset(&all);
+		util_sigprocmask(SIG_BLOCK, &all, &old);
 		blocked = true;
 	}
 	/* non-dumpable until execve: /proc/PID/exe of the leeward binary is
@@ -463,18 +471,29 @@ int container_exec(const struct exec_opts *o, int *exit_status, lw_err *err)
 	{
 		struct spawn_exec_args a = { .x = &x, .cgfd = cgfd, .sync_parent = sp[0] };
 		/* (--cgroup names a sub-cgroup of the unified tree only) */
-		stage1 = spawn_in_cgroup(o->cgroup ? NULL : cg, spawn_exec, &a, &done);
+		stage1 = spawn_in_cgroup(cg, spawn_exec, &a, &done);
 		cgfd = a.cgfd;
 	}
 	if (stage1 < 0) {
 		lw_fail(err, errno, "clone3");
 		goto out;
 	}
-	if (cgfd >= 0)
-		done |= CGROUP_DONE_UNIFIED;
 	close(sp[1]);
 	sp[1] = -1;
-	if (cg && !o->cgroup && cgroup_attach(cg, stage1, done, err) < 0)
+	if (cgfd >= 0) {
+		done |= CGROUP_DONE_UNIFIED;
+	} else if (subcg >= 0) {
+		/* CLONE_INTO_CGROUP was refused: into the sub-cgroup by hand,
+		 * never into the container's own unified cgroup instead */
+		char pidbuf[16];
+		int n = snprintf(pidbuf, sizeof(pidbuf), "%d", (int)stage1);
+		if (write_file_at(subcg, "cgroup.procs", pidbuf, (size_t)n) < 0) {
+			lw_fail(err, errno, "--cgroup %s: adding the process", o->cgroup);
+			goto kill;
+		}
+		done |= CGROUP_DONE_UNIFIED;
+	}
+	if (cg && cgroup_attach(cg, stage1, done, err) < 0)
 		goto kill;
 	if (sync_send(sp[0], SYNC_GO, 0, 0, NULL, -1) < 0) {
 		lw_fail(err, errno, "sync");
@@ -588,7 +607,7 @@ kill:
 	}
 out:
 	if (blocked)
-		sigprocmask(SIG_SETMASK, &old, NULL);
+		util_sigprocmask(SIG_SETMASK, &old, NULL);
 	if (sp[0] >= 0)
 		close(sp[0]);
 	if (sp[1] >= 0)

@@ -4,6 +4,7 @@
  * the destination's size; the checks are kept (a failed one aborts, as in
  * glibc).  Empty with glibc, which has them. */
 #ifndef __GLIBC__
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,9 +34,14 @@ int __sprintf_chk(char *s, int flag, size_t slen, const char *fmt, ...)
 
 	(void)flag;
 	va_start(ap, fmt);
-	r = vsnprintf(s, slen, fmt, ap);
+	/* (size_t)-1: the compiler did not know the size; musl's vsnprintf
+	 * refuses sizes past INT_MAX */
+	if (slen > INT_MAX)
+		r = vsprintf(s, fmt, ap);
+	else
+		r = vsnprintf(s, slen, fmt, ap);
 	va_end(ap);
-	if (r >= 0 && (size_t)r >= slen)
+	if (slen <= INT_MAX && r >= 0 && (size_t)r >= slen)
 		abort(); /* glibc: "buffer overflow detected" */
 	return r;
 }

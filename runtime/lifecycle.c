@@ -237,12 +237,16 @@ int container_parse_signal(const char *s)
 	for (size_t i = 0; i < LW_ARRAY_SIZE(names); i++)
 		if (!strcasecmp(s, names[i].name))
 			return names[i].num;
+	/* RTMIN is 34 as in glibc, runc and docker (the kernel's first two
+	 * are the C library's own), whatever this binary's libc says: musl's
+	 * SIGRTMIN is 35. */
+	enum { RTMIN = 34, RTMAX = 64 };
 	if (!strncasecmp(s, "RTMIN", 5) || !strncasecmp(s, "RTMAX", 5)) {
-		int base = !strncasecmp(s, "RTMIN", 5) ? SIGRTMIN : SIGRTMAX;
+		int base = !strncasecmp(s, "RTMIN", 5) ? RTMIN : RTMAX;
 		if (!s[5])
 			return base;
 		n = strtol(s + 5, &end, 10);
-		if (*end == 0 && base + n >= SIGRTMIN && base + n <= SIGRTMAX)
+		if (*end == 0 && base + n >= RTMIN && base + n <= RTMAX)
 			return (int)(base + n);
 	}
 	return -1;

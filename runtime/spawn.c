@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "util.h"
 
 /* The helper runs leeward code (cgroup_enter_thread, then fn up to its
  * clone3) and the child starts on a copy of this stack: room for the
@@ -57,27 +58,46 @@ pid_t spawn_in_cgroup(struct cgroup *cg, spawn_fn fn, void *arg, unsigned *done)
 	*done = 0;
 	if (USE_HELPER && cg && cgroup_has_v1(cg)) {
 		struct spawn_call c = { .cg = cg, .fn = fn, .arg = arg, .pid = -1 };
+		long page = sysconf(_SC_PAGESIZE);
+		size_t len = HELPER_STACK + (size_t)page;
 		sigset_t all, old;
-		void *stack = mmap(NULL, HELPER_STACK, PROT_READ | PROT_WRITE,
-				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+		int st = 0;
+		char *map = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
 
-		if (stack != MAP_FAILED) {
+		/* a guard page below the stack: an overflow faults */
+		if (map != MAP_FAILED && mprotect(map, (size_t)page, PROT_NONE) == 0) {
 			/* no signal handler may run in the helper */
-			sigfillset(&all);
-			sigprocmask(SIG_BLOCK, &all, &old);
-			pid_t h = clone(helper, (char *)stack + HELPER_STACK,
-					CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &c);
+			util_sigfillset(&all);
+			util_sigprocmask(SIG_BLOCK, &all, &old);
+			pid_t h = clone(helper, map + len, CLONE_VM | CLONE_VFORK | CLONE_FILES | SIGCHLD, &c);
 			if (h > 0)
-				while (waitpid(h, NULL, __WALL) < 0 && errno == EINTR)
+				while (waitpid(h, &st, __WALL) < 0 && errno == EINTR)
 					;
-			sigprocmask(SIG_SETMASK, &old, NULL);
-			munmap(stack, HELPER_STACK);
-			if (h > 0 && c.entered && !(c.pid < 0 && c.err == EAGAIN)) {
-				if (c.pid > 0)
-					*done = CGROUP_DONE_V1;
-				errno = c.err;
+			util_sigprocmask(SIG_SETMASK, &old, NULL);
+			munmap(map, len);
+			if (h > 0 && c.entered && c.pid > 0) {
+				*done = CGROUP_DONE_V1;
 				return c.pid;
 			}
+			if (h > 0 && c.entered && !WIFEXITED(st)) {
+				/* killed (an OOM kill) after it moved, perhaps after
+				 * its fork: a second child would share the sync
+				 * socket with a possible first one; fail, and the
+				 * caller's cleanup kills what is in the cgroups */
+				errno = ECHILD;
+				return -1;
+			}
+			/* the fork itself failed: the same would happen here, but
+			 * for EAGAIN from a pids.max that counted the helper */
+			if (h > 0 && c.entered && c.err != EAGAIN) {
+				errno = c.err;
+				return -1;
+			}
+			/* else the helper could not move itself, or its fork met
+			 * the pids limit: the usual way */
+		} else if (map != MAP_FAILED) {
+			munmap(map, len);
 		}
 	}
 	return fn(arg, 0);

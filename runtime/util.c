@@ -165,3 +165,14 @@ int util_exit_code(int ws)
 		return 128 + WTERMSIG(ws);
 	return 255;
 }
+
+void util_sigfillset(sigset_t *set)
+{
+	memset(set, 0xff, sizeof(*set));
+}
+
+int util_sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+	/* the kernel's sigset is 64 bits on Linux: _NSIG / 8 */
+	return (int)syscall(SYS_rt_sigprocmask, how, set, old, (size_t)(64 / 8));
+}

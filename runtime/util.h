@@ -2,6 +2,7 @@
 #ifndef LW_UTIL_H
 #define LW_UTIL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -23,6 +24,14 @@ int util_connect_unix(const char *path, const char *what, lw_err *err);
 /* A wait status as a shell would report it: the exit code, 128+N for a
  * signal. */
 int util_exit_code(int wstatus);
+
+/* Every signal, the C library's own included (musl's sigfillset leaves out
+ * 32-34, glibc's 32-33): a foreground runtime that blocks "all" signals to
+ * read them from a signalfd must not be killed by signal 34 (RTMIN). */
+void util_sigfillset(sigset_t *set);
+/* sigprocmask(2) itself: musl's wrapper clears 32-34 from the mask it
+ * returns, so a mask saved and restored through it loses them. */
+int util_sigprocmask(int how, const sigset_t *set, sigset_t *old);
 
 /* Close every fd >= first except those in keep[] (-1 entries ignored). */
 void close_fds_except(int first, const int *keep, int n);

@@ -477,7 +477,7 @@ static int cmd_wait_signal(const char *ready)
 			continue;
 		if (s == SIGCHLD || s == SIGWINCH || s == SIGURG)
 			continue;
-		printf("signal=%s\n", sigabbrev_np(s) ? sigabbrev_np(s) : "?");
+		printf("signal=%s\nsigno=%d\n", sigabbrev_np(s) ? sigabbrev_np(s) : "?", s);
 		fflush(stdout);
 		return 100 + s;
 	}

@@ -455,6 +455,38 @@ add_kmsg() {
 	lw kill test_cg KILL
 }
 
+@test "cgroups: exec --cgroup puts the process in a sub-cgroup of the unified tree, the v1 ones whole" {
+	set_args sleep 300
+	run lw run -d test_cg
+	assert_status 0
+	local uni
+	if [ "$(cgroup_mode)" = v2 ]; then
+		uni=/sys/fs/cgroup$CGROUP_PATH
+	else
+		[ -d "/sys/fs/cgroup/unified$CGROUP_PATH" ] || skip "no unified cgroup for the container on this host"
+		uni=/sys/fs/cgroup/unified$CGROUP_PATH
+	fi
+	mkdir "$uni/sub"
+	run lw exec --cgroup sub test_cg cat /proc/self/cgroup
+	assert_status 0
+	local l
+	while IFS= read -r l; do
+		case $l in
+		0::*) [ "${l#0::}" = "$CGROUP_PATH/sub" ] || fail "unified: '$l'" ;;
+		*:name=*) ;;
+		*) [ "${l#*:*:}" = "$CGROUP_PATH" ] || fail "v1: '$l'" ;;
+		esac
+	done <<<"$output"
+	assert_output_matches "0::[^ ]*/sub"
+	run lw exec --cgroup ../escape test_cg true
+	assert_failed
+	assert_output_has "--cgroup"
+	run lw exec --cgroup nosuch test_cg true
+	assert_failed
+	assert_output_has "nosuch"
+	lw kill test_cg KILL
+}
+
 @test "cgroups: a pids limit of 1 still starts the init (the spawn helper steps back)" {
 	# the v1 helper counts against pids.max while it forks: at 1 that
 	# fails with EAGAIN and the runtime forks and attaches the usual way

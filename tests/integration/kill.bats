@@ -51,6 +51,20 @@ expect_signal() {
 	expect_signal USR2
 }
 
+# runc's (and glibc's, and docker's) real-time numbering: RTMIN is 34
+@test "kill: RTMIN+N and RTMAX-N are numbered as runc does" {
+	local spec want
+	for spec in RTMIN:34 RTMIN+3:37 SIGRTMIN+3:37 RTMAX-1:63; do
+		start_waiter
+		run lw kill test_busybox "${spec%%:*}"
+		assert_status 0
+		wait_for_container 50 0.1 test_busybox stopped
+		want=${spec##*:}
+		grep -qx "signo=$want" "$BATS_TEST_TMPDIR/out" || fail "${spec%%:*}: expected signo=$want, got: $(cat "$BATS_TEST_TMPDIR/out")"
+		lw delete test_busybox || fail "delete failed"
+	done
+}
+
 @test "kill: SIGKILL stops the container" {
 	start_waiter
 	run lw kill test_busybox KILL

@@ -83,8 +83,21 @@ teardown() {
 	rc=0
 	wait "$rt" || rc=$?
 	[ "$rc" -eq $((100 + 15)) ] || fail "runtime exited $rc, expected 115; $(cat "$BATS_TEST_TMPDIR/out")"
+
+	# signal 34 (RTMIN) too: musl's sigfillset leaves it out, and a runtime
+	# that did not block it died of it instead of passing it on
+	rm -f "$BUNDLE/rootfs/ready"
+	lw_bg run test_busybox3 >"$BATS_TEST_TMPDIR/out" 2>&1
+	rt=$!
+	wait_for_file "$BUNDLE/rootfs/ready"
+	kill -34 "$rt"
+	rc=0
+	wait "$rt" || rc=$?
+	[ "$rc" -eq $((100 + 34)) ] || fail "runtime exited $rc, expected 134; $(cat "$BATS_TEST_TMPDIR/out")"
+	grep -qx 'signo=34' "$BATS_TEST_TMPDIR/out" || fail "$(cat "$BATS_TEST_TMPDIR/out")"
 	assert_no_leftovers test_busybox
 	assert_no_leftovers test_busybox2
+	assert_no_leftovers test_busybox3
 }
 
 # runc does not hold the container while `run` waits in the foreground:

@@ -63,7 +63,11 @@ static void test_signals(void)
 	CHECK(container_parse_signal("0") == -1);
 	CHECK(container_parse_signal("65") == -1);
 	CHECK(container_parse_signal("NOPE") == -1);
-	CHECK(container_parse_signal("RTMIN+1") == SIGRTMIN + 1);
+	/* glibc's (and runc's) numbering, whatever libc the test is built with */
+	CHECK(container_parse_signal("RTMIN") == 34);
+	CHECK(container_parse_signal("RTMIN+3") == 37);
+	CHECK(container_parse_signal("RTMAX-1") == 63);
+	CHECK(container_parse_signal("RTMAX") == 64);
 	CHECK(container_parse_signal("") == -1);
 }
 
