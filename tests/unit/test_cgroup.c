@@ -9,7 +9,6 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -484,52 +483,6 @@ static bool in_proc_cgroup(pid_t pid, const char *needle)
 	return s && strstr(s, needle);
 }
 
-/* Every v1 line of /proc/PID/cgroup (not named hierarchies, not 0::)
- * ends in `path`; *n gets how many v1 lines there were. */
-static bool v1_all_in(pid_t pid, const char *path, int *n)
-{
-	char p[64], *save = NULL;
-	snprintf(p, sizeof(p), "/proc/%d/cgroup", (int)pid);
-	cleanup_free char *s = slurp(p);
-	*n = 0;
-	if (!s)
-		return false;
-	for (char *l = strtok_r(s, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(l, "0::", 3) == 0 || strstr(l, ":name="))
-			continue;
-		char *c = strchr(strchr(l, ':') + 1, ':');
-		(*n)++;
-		if (strcmp(c + 1, path) != 0)
-			return false;
-	}
-	return true;
-}
-
-struct enter_arg {
-	struct cgroup *cg;
-	int rc;
-	pid_t child;
-};
-
-/* on a helper thread: enter cg's v1 hierarchies, fork a sleeper there */
-static void *enter_and_fork(void *p)
-{
-	struct enter_arg *a = p;
-	lw_err e = NULL;
-	a->rc = cgroup_enter_thread(a->cg, &e);
-	if (a->rc < 0) {
-		fprintf(stderr, "enter: %s\n", msg_of(e));
-		lw_err_free(&e);
-		return NULL;
-	}
-	a->child = fork();
-	if (a->child == 0) {
-		for (;;)
-			pause();
-	}
-	return NULL;
-}
-
 static void test_lifecycle(void)
 {
 	enum cgroup_mode mode = cgroup_mode();
@@ -679,26 +632,6 @@ static void test_lifecycle(void)
 		}
 	} else {
 		SKIP("no unified tree: no CLONE_INTO_CGROUP");
-	}
-
-	/* a thread that entered the v1 hierarchies forks a child that starts
-	 * there (runtime/spawn.c relies on it); the other threads stay */
-	if (cgroup_has_v1(cg)) {
-		struct enter_arg ea = { .cg = cg, .rc = -1, .child = -1 };
-		pthread_t t;
-		int n = 0, mine = 0;
-		CHECK(pthread_create(&t, NULL, enter_and_fork, &ea) == 0, "pthread_create");
-		pthread_join(t, NULL);
-		CHECK(ea.rc == 0 && ea.child > 0, "enter_thread %d, fork %d", ea.rc, (int)ea.child);
-		if (ea.child > 0) {
-			CHECK(v1_all_in(ea.child, path, &n) && n > 0, "child of the entered thread in %s (%d v1 lines)",
-			      path, n);
-			CHECK(!v1_all_in(getpid(), path, &mine), "the main thread moved into %s", path);
-			kill(ea.child, SIGKILL);
-			waitpid(ea.child, NULL, 0);
-		}
-	} else {
-		SKIP("no v1 hierarchies: cgroup_enter_thread not checked");
 	}
 
 	/* a sub-cgroup made by the container: its processes are listed, killed
