@@ -50,6 +50,22 @@ echo "# cgroups: $( [ -e /sys/fs/cgroup/cgroup.controllers ] && echo v2 || { [ -
 # behind cannot hold the run open, and a hung test costs one file, not the
 # suite. The limit is generous (BATS_FILE_BASE + BATS_FILE_PER_TEST seconds
 # per test); a file that hits it is killed, its missing tests count as failed.
+# After a file was killed its teardowns did not run: kill what is left in
+# the tests' cgroups (/leeward-test-*, see helpers.bash) and remove them.
+sweep_test_cgroups() {
+	local d p n=0
+	for d in $(find /sys/fs/cgroup -mindepth 1 -maxdepth 2 -type d -name 'leeward-test-*' 2>/dev/null); do
+		for p in $(cat "$d/cgroup.procs" 2>/dev/null); do
+			kill -9 "$p" 2>/dev/null && n=$((n + 1))
+		done
+	done
+	sleep 0.2
+	for d in $(find /sys/fs/cgroup -mindepth 1 -maxdepth 3 -type d -path '*leeward-test-*' 2>/dev/null | sort -r); do
+		rmdir "$d" 2>/dev/null
+	done
+	echo "# swept the tests' cgroups: $n processes killed"
+}
+
 base=${BATS_FILE_BASE:-120}
 per_test=${BATS_FILE_PER_TEST:-30}
 start=$(date +%s)
@@ -76,6 +92,7 @@ for f in "${files[@]}"; do
 	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 		echo "# $name.bats: killed after its limit of ${limit}s"
 		echo "not ok $name: the file hit its time limit (${limit}s)" >>"$work/tap"
+		[ "$(id -u)" = 0 ] && sweep_test_cgroups
 	fi
 	# A crash of bats or a timeout loses tests: count those as failed.
 	if [ "$ran" -lt "$planned" ]; then
