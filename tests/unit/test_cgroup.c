@@ -24,32 +24,7 @@
 #include "cgroup/internal.h"
 #include "runtime/cleanup.h"
 #include "runtime/error.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (cond) {                                                                        \
-			passed++;                                                                  \
-		} else {                                                                           \
-			failed++;                                                                  \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __func__, __LINE__, #cond);            \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fputc('\n', stderr);                                                       \
-		}                                                                                  \
-	} while (0)
-
-#define SKIP(...)                                                                                  \
-	do {                                                                                       \
-		printf("SKIP %s: ", __func__);                                                     \
-		printf(__VA_ARGS__);                                                               \
-		putchar('\n');                                                                     \
-	} while (0)
-
-static const char *msg_of(lw_err e)
-{
-	return e && e->msg ? e->msg : "(no error)";
-}
+#include "tests/unit/unit.h"
 
 /* ---- pure logic ----------------------------------------------------------- */
 
@@ -255,19 +230,6 @@ static void test_devices_bpf(void)
 	CHECK(cg_devices_rules(&res, &r2, &n, &e) < 0 &&
 		      strstr(msg_of(e), "linux.resources.devices[0].type"),
 	      "%s", msg_of(e));
-}
-
-static char *slurp(const char *path)
-{
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char buf[16384];
-	if (fd < 0)
-		return NULL;
-	ssize_t r = read(fd, buf, sizeof(buf) - 1);
-	if (r < 0)
-		return NULL;
-	buf[r] = '\0';
-	return strdup(buf);
 }
 
 /* ---- v2 files, on a fake cgroupfs ----------------------------------------- */

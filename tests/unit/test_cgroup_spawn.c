@@ -18,41 +18,8 @@
 #include "cgroup/cgroup.h"
 #include "runtime/cleanup.h"
 #include "runtime/error.h"
+#include "tests/unit/unit.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (cond) {                                                                        \
-			passed++;                                                                  \
-		} else {                                                                           \
-			failed++;                                                                  \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __func__, __LINE__, #cond);            \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fputc('\n', stderr);                                                       \
-		}                                                                                  \
-	} while (0)
-
-static const char *msg_of(lw_err e)
-{
-	return e && e->msg ? e->msg : "(no error)";
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0;
-	if (!f)
-		return NULL;
-	ssize_t n = getdelim(&buf, &cap, '\0', f);
-	fclose(f);
-	if (n < 0) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
 /* Every v1 line of /proc/PID/cgroup (not named hierarchies, not 0::)
  * ends in `path`; *n gets how many v1 lines there were. */
 static bool v1_all_in(pid_t pid, const char *path, int *n)
@@ -98,7 +65,6 @@ static void *enter_and_fork(void *p)
 	}
 	return NULL;
 }
-
 
 int main(void)
 {

@@ -20,21 +20,9 @@
 #include "hooks/hooks.h"
 #include "runtime/cleanup.h"
 #include "runtime/error.h"
+#include "tests/unit/unit.h"
 
-static int passed, failed;
 static char tmpdir[] = "/tmp/lw-test-hooks-XXXXXX";
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (cond) {                                                                        \
-			passed++;                                                                  \
-		} else {                                                                           \
-			failed++;                                                                  \
-			fprintf(stderr, "FAIL %s:%d: %s: ", __func__, __LINE__, #cond);            \
-			fprintf(stderr, __VA_ARGS__);                                              \
-			fputc('\n', stderr);                                                       \
-		}                                                                                  \
-	} while (0)
 
 #define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
 #define NARGS(...) (sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *))
@@ -44,11 +32,6 @@ static char tmpdir[] = "/tmp/lw-test-hooks-XXXXXX";
 	((struct spec_hook){ .path = "/bin/sh",                                                    \
 			     .args = ARGV("sh", "-c", script, ##__VA_ARGS__),                      \
 			     .n_args = NARGS("sh", "-c", script, ##__VA_ARGS__) })
-
-static const char *msg_of(lw_err e)
-{
-	return e && e->msg ? e->msg : "(no error)";
-}
 
 static double now_s(void)
 {

@@ -19,20 +19,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "spec/spec.h"
-
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                                           \
-	do {                                                                                       \
-		if (cond) {                                                                        \
-			passed++;                                                                  \
-		} else {                                                                           \
-			failed++;                                                                  \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);                                \
-			printf(__VA_ARGS__);                                                       \
-			printf("\n");                                                              \
-		}                                                                                  \
-	} while (0)
+#include "tests/unit/unit.h"
 
 /* JSON written with ' for " so the cases stay readable. */
 static char *J(const char *s)
