@@ -76,22 +76,6 @@ struct creation {
 	bool rootless;
 };
 
-static pid_t clone3_into(unsigned long flags, int cgroup_fd, int *pidfd)
-{
-	struct clone_args a = { 0 };
-
-	a.flags = flags | CLONE_PIDFD;
-	a.pidfd = (uint64_t)(uintptr_t)pidfd;
-	/* with CLONE_PARENT the kernel takes the caller's exit signal (the
-	 * spawn helper's SIGCHLD) and clone3 wants 0 here */
-	a.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
-	if (cgroup_fd >= 0) {
-		a.flags |= CLONE_INTO_CGROUP;
-		a.cgroup = (uint64_t)cgroup_fd;
-	}
-	return (pid_t)syscall(SYS_clone3, &a, sizeof(a));
-}
-
 static int read_config(struct creation *c, lw_err *err)
 {
 	cleanup_free char *path = NULL, *buf = NULL, *msg = NULL;
@@ -465,13 +449,8 @@ struct spawn_init_args {
 static pid_t spawn_init(void *arg, unsigned long extra)
 {
 	struct spawn_init_args *a = arg;
-	unsigned long flags = a->ctx->clone_flags | extra;
-	pid_t pid = clone3_into(flags, a->cgfd, &a->c->pidfd);
+	pid_t pid = spawn_clone3(a->ctx->clone_flags | extra, &a->cgfd, &a->c->pidfd);
 
-	if (pid < 0 && a->cgfd >= 0 && (errno == EBUSY || errno == EOPNOTSUPP || errno == EACCES)) {
-		a->cgfd = -1;
-		pid = clone3_into(flags, -1, &a->c->pidfd);
-	}
 	if (pid == 0) {
 		close(a->c->sync_fd);
 		init_main(a->ctx);

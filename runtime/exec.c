@@ -162,20 +162,8 @@ struct spawn_exec_args {
 static pid_t spawn_exec(void *arg, unsigned long extra)
 {
 	struct spawn_exec_args *a = arg;
-	/* (CLONE_PARENT: the helper's exit signal, and clone3 wants 0) */
-	struct clone_args c = { .flags = extra, .exit_signal = (extra & CLONE_PARENT) ? 0 : SIGCHLD };
-	pid_t pid;
+	pid_t pid = spawn_clone3(extra, &a->cgfd, NULL);
 
-	if (a->cgfd >= 0) {
-		c.flags |= CLONE_INTO_CGROUP;
-		c.cgroup = (uint64_t)a->cgfd;
-	}
-	pid = (pid_t)syscall(SYS_clone3, &c, sizeof(c));
-	if (pid < 0 && a->cgfd >= 0) {
-		c.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
-		a->cgfd = -1;
-		pid = (pid_t)syscall(SYS_clone3, &c, sizeof(c));
-	}
 	if (pid == 0) {
 		close(a->sync_parent);
 		exec_child(a->x);

@@ -3,10 +3,13 @@
 #include "spawn.h"
 
 #include <errno.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,6 +54,33 @@ static int helper(void *p)
 	c->pid = c->fn(c->arg, CLONE_PARENT);
 	c->err = errno;
 	_exit(0);
+}
+
+pid_t spawn_clone3(unsigned long flags, int *cgfd, int *pidfd)
+{
+	struct clone_args a = { .flags = flags };
+	pid_t pid;
+
+	/* with CLONE_PARENT the kernel takes the caller's exit signal (the
+	 * helper's SIGCHLD), and clone3 wants 0 here */
+	a.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD;
+	if (pidfd) {
+		a.flags |= CLONE_PIDFD;
+		a.pidfd = (uint64_t)(uintptr_t)pidfd;
+	}
+	if (*cgfd >= 0) {
+		a.flags |= CLONE_INTO_CGROUP;
+		a.cgroup = (uint64_t)*cgfd;
+	}
+	pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+	if (pid < 0 && *cgfd >= 0 &&
+	    (errno == EBUSY || errno == EOPNOTSUPP || errno == EACCES || errno == EPERM)) {
+		*cgfd = -1;
+		a.flags &= ~(uint64_t)CLONE_INTO_CGROUP;
+		a.cgroup = 0;
+		pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+	}
+	return pid;
 }
 
 pid_t spawn_in_cgroup(struct cgroup *cg, spawn_fn fn, void *arg, unsigned *done)

@@ -11,6 +11,14 @@
  * returns the child's pid in the caller; in the child it never returns. */
 typedef pid_t (*spawn_fn)(void *arg, unsigned long extra_flags);
 
+/* clone3(flags) into the unified cgroup *cgfd when it is >= 0 (and with
+ * CLONE_PIDFD into *pidfd when pidfd is set).  If the kernel refuses the
+ * cgroup (EBUSY, EOPNOTSUPP, EACCES, EPERM: not a domain cgroup, not
+ * delegated), clone3 again without it and set *cgfd to -1: the caller then
+ * attaches the child itself.  Other errors (EAGAIN from a full pids.max)
+ * are the caller's.  Returns what clone3 does. */
+pid_t spawn_clone3(unsigned long flags, int *cgfd, int *pidfd);
+
 /* Call fn so that the child starts in cg's v1 hierarchies when it has any.
  *
  * A cgroup.procs write on v1 takes the kernel's global threadgroup lock,
