@@ -38,6 +38,7 @@
 #include "console.h"
 #include "log.h"
 #include "mountapi.h"
+#include "landlock.h"
 #include "seccomp.h"
 #include "spawn.h"
 #include "state.h"
@@ -59,6 +60,7 @@ struct creation {
 	int state_fd;
 	struct cgroup *cg;
 	struct lw_seccomp *seccomp;
+	struct lw_landlock_set landlock;
 	int fifo_fd;
 	int console_fd;
 	int ns_fd[SPEC_NS_COUNT];
@@ -341,6 +343,7 @@ static void creation_free(struct creation *c)
 		cgroup_free(c->cg);
 	if (c->seccomp)
 		lw_seccomp_free(c->seccomp);
+	lw_landlock_set_free(&c->landlock);
 	for (int i = 0; i < SPEC_NS_COUNT; i++)
 		if (c->ns_fd[i] >= 0)
 			close(c->ns_fd[i]);
@@ -642,6 +645,10 @@ static int prepare(struct creation *c, struct init_ctx *ctx, lw_err *err)
 		return -1;
 	if (check_config(c, err) < 0)
 		return -1;
+	/* what the kernel cannot enforce is an error here with
+	 * disableBestEffort, before anything exists */
+	if (lw_landlock_set_compile(c->spec, NULL, &c->landlock, err) < 0)
+		return -1;
 	l = c->spec->linux_;
 	if (o->pid_file) {
 		if (o->pid_file[0] == '/') {
@@ -727,6 +734,7 @@ static int prepare(struct creation *c, struct init_ctx *ctx, lw_err *err)
 	ctx->preserve_fds = o->preserve_fds;
 	ctx->run_mode = o->run;
 	ctx->seccomp = c->seccomp;
+	ctx->landlock = &c->landlock;
 	{
 		const char *lf = getenv("LISTEN_FDS");
 		ctx->listen_fds = lf ? atoi(lf) : 0;

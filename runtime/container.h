@@ -11,6 +11,7 @@
 struct spec;
 struct cgroup;
 struct lw_seccomp;
+struct lw_landlock_set;
 
 struct create_opts {
 	const char *root; /* --root */
@@ -54,6 +55,7 @@ struct init_ctx {
 	int listen_fds;     /* LISTEN_FDS passed through */
 	bool run_mode;      /* wait for SYNC_START instead of exec.fifo */
 	const struct lw_seccomp *seccomp;
+	struct lw_landlock_set *landlock; /* policies to prepare and enforce */
 	bool exec_mode;     /* leeward exec (joins an existing container) */
 };
 

@@ -34,6 +34,7 @@
 #include "../spec/spec.h"
 #include "cleanup.h"
 #include "console.h"
+#include "landlock.h"
 #include "log.h"
 #include "process.h"
 #include "seccomp.h"
@@ -52,6 +53,7 @@ struct exec_ctx {
 	bool userns;
 	int preserve_fds;
 	const struct lw_seccomp *seccomp;
+	struct lw_landlock_set *landlock;
 };
 
 /* ---- the child ----------------------------------------------------------- */
@@ -64,8 +66,15 @@ static int exec_setup(struct exec_ctx *x, char **program, char ***envp, lw_err *
 		return -1;
 	if (process_set_rlimits(p, err) < 0 || process_set_scheduling(x->spec, p, err) < 0)
 		return -1;
+	/* the rules' paths are opened now, as root of the container */
+	if (lw_landlock_set_prepare(x->landlock, err) < 0)
+		return -1;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return lw_fail(err, errno, "process.noNewPrivileges");
+	/* without no_new_privs Landlock needs CAP_SYS_ADMIN: restrict before
+	 * the capabilities go (and before a seccomp filter in either case) */
+	if (!p->no_new_privileges && lw_landlock_set_enforce(x->landlock, err) < 0)
+		return -1;
 	if (x->seccomp && !p->no_new_privileges &&
 	    process_load_seccomp(x->seccomp, x->sync_fd, err) < 0)
 		return -1;
@@ -91,7 +100,8 @@ static int exec_setup(struct exec_ctx *x, char **program, char ***envp, lw_err *
 		return lw_fail(err, ENOMEM, "environment");
 	process_keep_fds(x->preserve_fds);
 	if (x->seccomp && p->no_new_privileges && lw_seccomp_uses_notify(x->seccomp) &&
-	    process_load_seccomp(x->seccomp, x->sync_fd, err) < 0)
+	    (lw_landlock_set_enforce(x->landlock, err) < 0 ||
+	     process_load_seccomp(x->seccomp, x->sync_fd, err) < 0))
 		return -1;
 	return 0;
 }
@@ -139,10 +149,13 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
 		_exit(1);
 	if (sync_expect(x->sync_fd, SYNC_START, "start", NULL, &err) < 0)
 		_exit(1);
+	/* Landlock, then seccomp (whose filter need not allow Landlock's
+	 * syscalls), then execve */
+	if (lw_landlock_set_enforce(x->landlock, &err) < 0)
+		goto fail;
 	if (x->seccomp && x->proc->no_new_privileges && !lw_seccomp_uses_notify(x->seccomp) &&
 	    process_load_seccomp(x->seccomp, x->sync_fd, &err) < 0)
 		goto fail;
-	/* Landlock (process.landlock) is applied here, right before execve. */
 	execve(program, x->proc->args, envp);
 	lw_fail(&err, errno, "exec: \"%s\"", program);
 fail:
@@ -224,6 +237,7 @@ static int build_process(const struct exec_opts *o, const struct spec *spec,
 	p->scheduler = NULL;
 	p->io_priority = NULL;
 	p->exec_cpu_affinity = NULL;
+	p->landlock = NULL; /* config.json's applies to every exec anyway */
 	if (c->apparmor_profile)
 		p->apparmor_profile = strdup(c->apparmor_profile);
 	if (c->selinux_label)
@@ -335,6 +349,7 @@ int container_exec(const struct exec_opts *o, int *exit_status, lw_err *err)
 	struct spec_process *proc = NULL;
 	struct cgroup *cg = NULL;
 	struct lw_seccomp *sc = NULL;
+	struct lw_landlock_set ll = { .n = 0 };
 	struct exec_ctx x = { .pidfd = -1, .sync_fd = -1, .console_fd = -1 };
 	struct run_io io = { .master = -1, .console_peer = -1 };
 	int sp[2] = { -1, -1 }, cgfd = -1, subcg = -1, ret = -1;
@@ -387,7 +402,10 @@ int container_exec(const struct exec_opts *o, int *exit_status, lw_err *err)
 
 	x.spec = spec;
 	x.proc = proc;
+	if (lw_landlock_set_compile(spec, proc, &ll, err) < 0)
+		goto out;
 	x.seccomp = sc;
+	x.landlock = &ll;
 	x.preserve_fds = o->preserve_fds;
 	for (size_t i = 0; spec->linux_ && i < spec->linux_->n_namespaces; i++) {
 		x.ns_flags |= spec_ns_clone_flag(spec->linux_->namespaces[i].type);
@@ -612,6 +630,7 @@ out:
 		close(io.master);
 	if (sc)
 		lw_seccomp_free(sc);
+	lw_landlock_set_free(&ll);
 	spec_process_free(proc);
 	cgroup_free(cg);
 	spec_free(spec);

@@ -12,12 +12,13 @@
  *   createContainer hooks
  *   rootfs_finish: readonly/masked paths, pivot_root, console, ro root
  *   sysctl, rlimits, scheduling, keyring
- *   no_new_privs; seccomp here when it cannot be last (no NNP)
+ *   Landlock ruleset built (rules' paths opened in the final root)
+ *   no_new_privs; Landlock + seccomp here when they cannot be last (no NNP)
  *   bounding set, user and groups, capabilities, umask, cwd
  *   program lookup, fds marked close-on-exec but stdio/preserved/LISTEN_FDS
  *   [listenerPath] seccomp loaded, notify fd to the parent
  *   SYNC_READY; wait for exec.fifo (create) or SYNC_START (run)
- *   startContainer hooks; seccomp (NNP case); Landlock goes here; execve
+ *   startContainer hooks; Landlock + seccomp (NNP case); execve
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,6 +45,7 @@
 #include "../spec/spec.h"
 #include "cleanup.h"
 #include "container.h"
+#include "landlock.h"
 #include "process.h"
 #include "rootfs.h"
 #include "seccomp.h"
@@ -284,6 +286,9 @@ static int init_setup(struct init_ctx *ctx, char **program, char ***envp, lw_err
 	}
 	if (rootfs_finish(ctx, err) < 0)
 		return -1;
+	/* the Landlock rules' paths, opened in the final root while root */
+	if (lw_landlock_set_prepare(ctx->landlock, err) < 0)
+		return -1;
 	if (set_sysctls(ctx, err) < 0)
 		return -1;
 	if (process_set_rlimits(p, err) < 0 || process_set_scheduling(s, p, err) < 0)
@@ -307,6 +312,11 @@ static int init_setup(struct init_ctx *ctx, char **program, char ***envp, lw_err
 	 * (runc's order) so the filter need not allow the runtime's syscalls. */
 	nnp_last = p->no_new_privileges;
 	bool listener = ctx->seccomp && lw_seccomp_uses_notify(ctx->seccomp);
+	/* Landlock: without no_new_privs the kernel wants CAP_SYS_ADMIN, so
+	 * restrict before the user and capabilities change; either way
+	 * before the first seccomp filter (it need not allow Landlock) */
+	if (!nnp_last && lw_landlock_set_enforce(ctx->landlock, err) < 0)
+		return -1;
 	if (ctx->seccomp && !nnp_last && process_load_seccomp(ctx->seccomp, ctx->sync_fd, err) < 0)
 		return -1;
 
@@ -332,7 +342,8 @@ static int init_setup(struct init_ctx *ctx, char **program, char ***envp, lw_err
 	/* with a listener the parent must hand the notify fd on before it
 	 * exits: load now rather than after the start */
 	if (ctx->seccomp && nnp_last && listener &&
-	    process_load_seccomp(ctx->seccomp, ctx->sync_fd, err) < 0)
+	    (lw_landlock_set_enforce(ctx->landlock, err) < 0 ||
+	     process_load_seccomp(ctx->seccomp, ctx->sync_fd, err) < 0))
 		return -1;
 	return 0;
 }
@@ -396,10 +407,12 @@ void init_main(struct init_ctx *ctx)
 		if (hooks_run(&s->hooks, SPEC_HOOK_START_CONTAINER, json, &err) < 0)
 			init_fail(ctx, &err, true);
 	}
+	/* Landlock (if not yet), seccomp, execve */
+	if (lw_landlock_set_enforce(ctx->landlock, &err) < 0)
+		init_fail(ctx, &err, true);
 	if (ctx->seccomp && s->process->no_new_privileges && !lw_seccomp_uses_notify(ctx->seccomp) &&
 	    process_load_seccomp(ctx->seccomp, ctx->sync_fd, &err) < 0)
 		init_fail(ctx, &err, true);
-	/* Landlock (process.landlock) is applied here, right before execve. */
 	execve(program, s->process->args, envp);
 	lw_fail(&err, errno, "exec: \"%s\"", program);
 	init_fail(ctx, &err, true);

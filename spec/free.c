@@ -50,6 +50,7 @@ void spec_process_free(struct spec_process *p)
 		free(p->exec_cpu_affinity->final);
 		free(p->exec_cpu_affinity);
 	}
+	spec_landlock_free(p->landlock);
 	free(p);
 }
 
@@ -185,6 +186,7 @@ void spec_free(struct spec *s)
 	for (int k = 0; k < SPEC_HOOK_COUNT; k++)
 		spec_hook_free_list(s->hooks.list[k], s->hooks.n[k]);
 	kv_free(s->annotations, s->n_annotations);
+	spec_landlock_free(s->landlock_annotation);
 	spec_linux_free(s->linux_);
 	free(s);
 }

@@ -309,7 +309,7 @@ static const char *const scmp_supported_flags[] = {
 	"SECCOMP_FILTER_FLAG_SPEC_ALLOW",
 };
 
-char *spec_generate_features(const char *version)
+char *spec_generate_features(const char *version, int landlock_abi)
 {
 	yajl_gen g = g_new("    ");
 	if (!g)
@@ -380,6 +380,13 @@ char *spec_generate_features(const char *version)
 	g_str(g, "annotations");
 	yajl_gen_map_open(g);
 	g_kstr(g, "io.github.leeward.version", version ? version : "unknown");
+	{
+		/* process.landlock and its annotation are read; this is what
+		 * the running kernel enforces of them */
+		char abi[16];
+		snprintf(abi, sizeof(abi), "%d", landlock_abi);
+		g_kstr(g, "io.github.leeward.landlock.abi", abi);
+	}
 	yajl_gen_map_close(g);
 	yajl_gen_map_close(g);
 	return g_finish(g, g_done(g));

@@ -119,6 +119,10 @@ int px_spec(struct pctx *c, yajl_val top, struct spec *s);
 int px_process(struct pctx *c, yajl_val v, struct spec_process **out);
 int px_linux(struct pctx *c, yajl_val v, struct spec_linux **out);
 int px_resources(struct pctx *c, yajl_val v, struct spec_resources **out);
+/* process.landlock (parse_landlock.c); v is the object, the path at it. */
+int px_landlock(struct pctx *c, yajl_val v, struct spec_landlock **out);
+/* The Landlock annotation's JSON text, with the path set to it. */
+int px_landlock_annotation(struct pctx *c, const char *json, struct spec_landlock **out);
 /* Parse text (NUL-terminated at len) into a tree; error message has the
  * position. */
 yajl_val px_tree(const char *json, size_t len, char **errmsg);

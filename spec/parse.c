@@ -637,6 +637,13 @@ static int px_process_fields(struct pctx *c, yajl_val p, struct spec_process *pr
 			return -1;
 		px_pop(c, old);
 	}
+	yajl_val ll = px_get(p, "landlock");
+	if (ll) {
+		size_t old = px_key(c, "landlock");
+		if (px_landlock(c, ll, &proc->landlock) < 0)
+			return -1;
+		px_pop(c, old);
+	}
 	return 0;
 }
 
@@ -776,6 +783,9 @@ int px_spec(struct pctx *c, yajl_val top, struct spec *s)
 	    px_str(c, top, "domainname", false, &s->domainname) < 0 ||
 	    px_hooks(c, top, &s->hooks) < 0 ||
 	    px_map(c, top, "annotations", &s->annotations, &s->n_annotations) < 0)
+		return -1;
+	const char *ll = spec_annotation(s, SPEC_LANDLOCK_ANNOTATION);
+	if (ll && px_landlock_annotation(c, ll, &s->landlock_annotation) < 0)
 		return -1;
 	yajl_val lx = px_get(top, "linux");
 	if (lx) {

@@ -97,6 +97,36 @@ struct spec_cpu_affinity {
 	char *final;
 };
 
+/* process.landlock: the shape of runtime-spec PR #1111/#1241 (ruleset,
+ * rules.pathBeneath, disableBestEffort) plus the network rules and IPC
+ * scopes of later Landlock ABIs (ruleset.handledAccessNet, ruleset.scoped,
+ * rules.netPort).  Masks are the kernel's LANDLOCK_ACCESS_* / SCOPE_* bits;
+ * the parser checks that every allowed right is a handled one. */
+struct spec_landlock_path {
+	uint64_t access;
+	char **paths; /* absolute, inside the container; NULL-terminated */
+	size_t n_paths;
+};
+struct spec_landlock_port {
+	uint64_t access;
+	uint64_t *ports;
+	size_t n_ports;
+};
+struct spec_landlock {
+	uint64_t handled_fs;
+	uint64_t handled_net;
+	uint64_t scoped;
+	struct spec_landlock_path *path_beneath;
+	size_t n_path_beneath;
+	struct spec_landlock_port *net_port;
+	size_t n_net_port;
+	bool disable_best_effort;
+};
+
+/* The annotation that carries the same object as JSON, for callers that
+ * cannot write process.landlock (podman --annotation, Kubernetes pods). */
+#define SPEC_LANDLOCK_ANNOTATION "io.github.leeward.landlock"
+
 struct spec_process {
 	bool terminal;
 	bool has_console_size;
@@ -120,6 +150,7 @@ struct spec_process {
 	struct spec_scheduler *scheduler; /* NULL when absent */
 	struct spec_io_priority *io_priority;
 	struct spec_cpu_affinity *exec_cpu_affinity;
+	struct spec_landlock *landlock; /* NULL when absent */
 };
 
 /* ---- root, mounts --------------------------------------------------- */
@@ -439,6 +470,8 @@ struct spec {
 	struct spec_kv *annotations;
 	size_t n_annotations;
 	struct spec_linux *linux_; /* NULL when absent */
+	/* annotations["io.github.leeward.landlock"], parsed; NULL when absent */
+	struct spec_landlock *landlock_annotation;
 	char **warnings; /* what was accepted with a warning, NULL-terminated */
 	size_t n_warnings;
 };
@@ -464,6 +497,12 @@ void spec_resources_free(struct spec_resources *r);
 /* Lookups. */
 const struct spec_namespace *spec_namespace(const struct spec *s, enum spec_ns_type type);
 const char *spec_annotation(const struct spec *s, const char *key);
+/* Landlock right names ("read_file", "bind_tcp", "signal") of a mask, for
+ * messages: the name of bit `bit` of the fs / net / scope set, or NULL. */
+const char *spec_landlock_fs_name(int bit);
+const char *spec_landlock_net_name(int bit);
+const char *spec_landlock_scope_name(int bit);
+void spec_landlock_free(struct spec_landlock *l);
 /* Capability number from "CAP_SYS_ADMIN", -1 if unknown; and the reverse. */
 int spec_cap_from_name(const char *name);
 const char *spec_cap_name(int cap);
@@ -483,7 +522,8 @@ const char *spec_seccomp_op_name(enum spec_seccomp_op op);
 char *spec_generate_default(bool rootless, uid_t uid, gid_t gid);
 
 /* `leeward features` (features.md, validates against features-schema.json). */
-char *spec_generate_features(const char *version);
+/* landlock_abi: the kernel's Landlock ABI (0: none), in the annotations. */
+char *spec_generate_features(const char *version, int landlock_abi);
 
 /* The OCI state object (runtime.md "State"), with runc's extra fields.
  * Fields may be NULL/0 to be left out (pid 0 is omitted). */

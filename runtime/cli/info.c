@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../../spec/spec.h"
+#include "../landlock.h"
 #include "../util.h"
 #include "cli.h"
 
@@ -61,7 +62,7 @@ int cli_features(struct cli_global *g, int argc, char **argv)
 	if (cli_parse(flags, argc, argv, &i, &err) < 0 ||
 	    cli_nargs("features", argc - i, 0, 0, &err) < 0)
 		return cli_fail(&err);
-	char *json = spec_generate_features(LW_VERSION);
+	char *json = spec_generate_features(LW_VERSION, lw_landlock_abi());
 	if (!json) {
 		lw_fail(&err, ENOMEM, "features");
 		return cli_fail(&err);

@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -618,6 +620,59 @@ static int cmd_ptyrun(int secs, const char *input, char **cmd)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/* net bind|connect PORT: a TCP socket on 127.0.0.1; net unix-connect NAME,
+ * net unix-listen NAME [READYFILE]: an abstract unix socket.  Prints "ok"
+ * or the errno's name (connect to a closed port: ECONNREFUSED, which means
+ * the connect itself was allowed). */
+static int cmd_net(const char *op, const char *arg, const char *ready)
+{
+	int r, fd;
+	if (!strcmp(op, "bind") || !strcmp(op, "connect")) {
+		struct sockaddr_in a = { .sin_family = AF_INET,
+					 .sin_port = htons((uint16_t)atoi(arg)),
+					 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return fail("socket");
+		r = op[0] == 'b' ? bind(fd, (struct sockaddr *)&a, sizeof(a))
+				 : connect(fd, (struct sockaddr *)&a, sizeof(a));
+	} else if (!strcmp(op, "unix-connect") || !strcmp(op, "unix-listen")) {
+		struct sockaddr_un a = { .sun_family = AF_UNIX };
+		size_t n = strlen(arg);
+		if (n + 1 > sizeof(a.sun_path))
+			return 2;
+		memcpy(a.sun_path + 1, arg, n); /* abstract: leading NUL */
+		socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return fail("socket");
+		if (op[5] == 'l') {
+			if (bind(fd, (struct sockaddr *)&a, len) < 0 || listen(fd, 8) < 0)
+				return fail("listen");
+			if (ready)
+				close(open(ready, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+			for (;;) {
+				int c = accept(fd, NULL, NULL);
+				if (c >= 0)
+					close(c);
+			}
+		}
+		r = connect(fd, (struct sockaddr *)&a, len);
+	} else {
+		return 2;
+	}
+	printf("%s\n", r == 0 ? "ok" : errname(errno));
+	return r == 0 ? 0 : 1;
+}
+
+/* signal PID: kill(PID, 0), "ok" or the errno's name. */
+static int cmd_signal(const char *pid)
+{
+	int r = kill(atoi(pid), 0);
+	printf("%s\n", r == 0 ? "ok" : errname(errno));
+	return r == 0 ? 0 : 1;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -627,7 +682,9 @@ static void usage(void)
 		"  rlimit NAME | open PATH [r|w|rw] | stat PATH | cat PATH\n"
 		"  mkdir PATH | write PATH TEXT | sleep SECONDS | exit CODE\n"
 		"  kill-self SIG | wait-signal [READYFILE] | exe-race MS\n"
-		"  recvtty SOCKET [INPUT] | ptyrun SECONDS INPUT CMD [ARGS]\n");
+		"  recvtty SOCKET [INPUT] | ptyrun SECONDS INPUT CMD [ARGS]\n"
+		"  net bind|connect PORT | net unix-connect|unix-listen NAME [READYFILE]\n"
+		"  signal PID\n");
 }
 
 int main(int argc, char **argv)
@@ -712,6 +769,10 @@ int main(int argc, char **argv)
 		pause();
 		return 1;
 	}
+	if (!strcmp(cmd, "net") && a1 && a2)
+		return cmd_net(a1, a2, argc > 4 ? argv[4] : NULL);
+	if (!strcmp(cmd, "signal") && a1)
+		return cmd_signal(a1);
 	if (!strcmp(cmd, "recvtty") && a1)
 		return cmd_recvtty(a1, a2);
 	if (!strcmp(cmd, "ptyrun") && argc > 4)

@@ -673,7 +673,7 @@ static void test_generators(void)
 	free(d);
 	free(err);
 
-	d = spec_generate_features("9.9.9");
+	d = spec_generate_features("9.9.9", 7);
 	yajl_val t = tree(d);
 	CHECK(t, "features is JSON");
 	if (t) {
@@ -779,7 +779,7 @@ static void test_schema_validation(void)
 	validate(root, "config", "spec_generate_default(false)", spec_generate_default(false, 0, 0));
 	validate(root, "config", "spec_generate_default(true)",
 		 spec_generate_default(true, 1000, 1000));
-	validate(root, "features", "spec_generate_features", spec_generate_features("0.1.0"));
+	validate(root, "features", "spec_generate_features", spec_generate_features("0.1.0", 6));
 	struct spec_kv ann[] = { { "k", "v" } };
 	struct spec_state st = { .oci_version = "1.3.0", .id = "c1", .status = "running", .pid = 7,
 				 .bundle = "/b", .rootfs = "/b/rootfs", .created = "2024-01-01T00:00:00Z",

@@ -1,0 +1,293 @@
+/* Landlock rulesets from process.landlock.  See landlock.h for where each
+ * step runs.  The kernel interface is declared here rather than taken from
+ * <linux/landlock.h>: Debian 12's headers stop at ABI 3, the machines run
+ * ABI 6 and 7. */
+#define _GNU_SOURCE
+#include "landlock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../spec/spec.h"
+#include "cleanup.h"
+#include "log.h"
+
+#ifndef SYS_landlock_create_ruleset
+#define SYS_landlock_create_ruleset 444
+#define SYS_landlock_add_rule 445
+#define SYS_landlock_restrict_self 446
+#endif
+
+#define LL_CREATE_RULESET_VERSION (1U << 0)
+#define LL_RULE_PATH_BENEATH 1
+#define LL_RULE_NET_PORT 2
+
+struct ll_ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net;
+	uint64_t scoped;
+};
+struct ll_path_beneath_attr {
+	uint64_t allowed_access;
+	int32_t parent_fd;
+} __attribute__((packed));
+struct ll_net_port_attr {
+	uint64_t allowed_access;
+	uint64_t port;
+};
+
+/* bit numbers of linux/landlock.h */
+#define FS(n) (UINT64_C(1) << (n))
+#define LL_FS_ABI1 (FS(13) - 1) /* execute .. make_sym */
+#define LL_FS_REFER FS(13)      /* ABI 2 */
+#define LL_FS_TRUNCATE FS(14)   /* ABI 3 */
+#define LL_FS_IOCTL_DEV FS(15)  /* ABI 5 */
+/* the rights that apply to a file that is not a directory: execute,
+ * write_file, read_file, truncate, ioctl_dev */
+#define LL_FS_FILE (FS(0) | FS(1) | FS(2) | FS(14) | FS(15))
+
+int lw_landlock_abi(void)
+{
+	static int abi = -1;
+	if (abi < 0) {
+		long v = syscall(SYS_landlock_create_ruleset, NULL, 0, LL_CREATE_RULESET_VERSION);
+		abi = v > 0 ? (int)v : 0;
+	}
+	return abi;
+}
+
+uint64_t lw_landlock_fs_rights(int abi)
+{
+	uint64_t m = 0;
+	if (abi >= 1)
+		m |= LL_FS_ABI1;
+	if (abi >= 2)
+		m |= LL_FS_REFER;
+	if (abi >= 3)
+		m |= LL_FS_TRUNCATE;
+	if (abi >= 5)
+		m |= LL_FS_IOCTL_DEV;
+	return m;
+}
+
+uint64_t lw_landlock_net_rights(int abi)
+{
+	return abi >= 4 ? 3 : 0; /* bind_tcp, connect_tcp */
+}
+
+uint64_t lw_landlock_scopes(int abi)
+{
+	return abi >= 6 ? 3 : 0; /* abstract_unix_socket, signal */
+}
+
+static int first_bit(uint64_t m)
+{
+	return m ? __builtin_ctzll(m) : -1;
+}
+
+/* The first right in `missing` of kind `kind`, as an error. */
+static int unsupported(lw_err *err, const char *origin, const char *field, const char *name,
+		       int abi)
+{
+	if (abi == 0)
+		return lw_fail(err, 0,
+			       "%s: the kernel has no Landlock (not built in or not in the lsm= "
+			       "boot list) and disableBestEffort is set",
+			       origin);
+	return lw_fail(err, 0,
+		       "%s.%s: \"%s\" is not supported by this kernel (Landlock ABI %d) and "
+		       "disableBestEffort is set",
+		       origin, field, name, abi);
+}
+
+int lw_landlock_compile(const struct spec_landlock *l, const char *origin, int abi,
+			struct lw_landlock **out, bool *warn, lw_err *err)
+{
+	uint64_t fs = lw_landlock_fs_rights(abi), net = lw_landlock_net_rights(abi),
+		 sc = lw_landlock_scopes(abi);
+
+	*out = NULL;
+	*warn = false;
+	if (l->disable_best_effort) {
+		uint64_t m;
+		if (abi == 0)
+			return unsupported(err, origin, "", "", 0);
+		if ((m = l->handled_fs & ~fs))
+			return unsupported(err, origin, "ruleset.handledAccessFS",
+					   spec_landlock_fs_name(first_bit(m)), abi);
+		if ((m = l->handled_net & ~net))
+			return unsupported(err, origin, "ruleset.handledAccessNet",
+					   spec_landlock_net_name(first_bit(m)), abi);
+		if ((m = l->scoped & ~sc))
+			return unsupported(err, origin, "ruleset.scoped",
+					   spec_landlock_scope_name(first_bit(m)), abi);
+	}
+	if (abi == 0) {
+		*warn = true;
+		return 0;
+	}
+	struct lw_landlock *ll = calloc(1, sizeof(*ll));
+	if (!ll)
+		return lw_fail(err, ENOMEM, "%s", origin);
+	ll->src = l;
+	ll->origin = origin;
+	ll->handled_fs = l->handled_fs & fs;
+	ll->handled_net = l->handled_net & net;
+	ll->scoped = l->scoped & sc;
+	ll->ruleset_fd = -1;
+	if (!ll->handled_fs && !ll->handled_net && !ll->scoped) {
+		free(ll); /* nothing this kernel can enforce */
+		return 0;
+	}
+	*out = ll;
+	return 0;
+}
+
+static int add_path(struct lw_landlock *ll, size_t i, size_t k, lw_err *err)
+{
+	const struct spec_landlock_path *r = &ll->src->path_beneath[i];
+	struct ll_path_beneath_attr a = { .allowed_access = r->access & ll->handled_fs };
+	struct stat st;
+	int fd = open(r->paths[k], O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return lw_fail(err, errno, "%s.rules.pathBeneath[%zu].paths[%zu]: opening %s",
+			       ll->origin, i, k, r->paths[k]);
+	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+		a.allowed_access &= LL_FS_FILE; /* the others mean nothing on a file */
+	a.parent_fd = fd;
+	long rc = a.allowed_access ? syscall(SYS_landlock_add_rule, ll->ruleset_fd,
+					     LL_RULE_PATH_BENEATH, &a, 0)
+				   : 0;
+	int e = errno;
+	close(fd);
+	if (rc < 0)
+		return lw_fail(err, e, "%s.rules.pathBeneath[%zu].paths[%zu]: adding %s",
+			       ll->origin, i, k, r->paths[k]);
+	return 0;
+}
+
+int lw_landlock_prepare(struct lw_landlock *ll, lw_err *err)
+{
+	const struct spec_landlock *l = ll->src;
+	struct ll_ruleset_attr attr = { .handled_access_fs = ll->handled_fs,
+					.handled_access_net = ll->handled_net,
+					.scoped = ll->scoped };
+	/* the kernel takes a shorter struct from older ABIs' callers only;
+	 * a longer one must end in zeros, and ours does when unsupported */
+	ll->ruleset_fd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	if (ll->ruleset_fd < 0)
+		return lw_fail(err, errno, "%s: creating the Landlock ruleset", ll->origin);
+	for (size_t i = 0; i < l->n_path_beneath; i++) {
+		if (!(l->path_beneath[i].access & ll->handled_fs))
+			continue; /* best effort: nothing of it is known here */
+		for (size_t k = 0; k < l->path_beneath[i].n_paths; k++)
+			if (add_path(ll, i, k, err) < 0)
+				return -1;
+	}
+	for (size_t i = 0; i < l->n_net_port; i++) {
+		const struct spec_landlock_port *r = &l->net_port[i];
+		struct ll_net_port_attr a = { .allowed_access = r->access & ll->handled_net };
+		if (!a.allowed_access)
+			continue;
+		for (size_t k = 0; k < r->n_ports; k++) {
+			a.port = r->ports[k];
+			if (syscall(SYS_landlock_add_rule, ll->ruleset_fd, LL_RULE_NET_PORT, &a, 0) < 0)
+				return lw_fail(err, errno, "%s.rules.netPort[%zu].ports[%zu]: port %lu",
+					       ll->origin, i, k, (unsigned long)a.port);
+		}
+	}
+	return 0;
+}
+
+int lw_landlock_enforce(struct lw_landlock *ll, lw_err *err)
+{
+	if (ll->ruleset_fd < 0)
+		return 0;
+	long rc = syscall(SYS_landlock_restrict_self, ll->ruleset_fd, 0);
+	int e = errno;
+	close(ll->ruleset_fd);
+	ll->ruleset_fd = -1;
+	if (rc < 0) {
+		if (e == EPERM)
+			return lw_fail(err, e,
+				       "%s: restricting the process (Landlock needs "
+				       "process.noNewPrivileges or CAP_SYS_ADMIN)",
+				       ll->origin);
+		return lw_fail(err, e, "%s: restricting the process", ll->origin);
+	}
+	return 0;
+}
+
+void lw_landlock_free(struct lw_landlock *ll)
+{
+	if (!ll)
+		return;
+	if (ll->ruleset_fd >= 0)
+		close(ll->ruleset_fd);
+	free(ll);
+}
+
+static int set_add(struct lw_landlock_set *set, const struct spec_landlock *l, const char *origin,
+		   lw_err *err)
+{
+	bool warn;
+	struct lw_landlock *ll;
+	if (!l)
+		return 0;
+	if (lw_landlock_compile(l, origin, lw_landlock_abi(), &ll, &warn, err) < 0)
+		return -1;
+	if (warn)
+		lw_warn("%s: the kernel has no Landlock; running without it (best effort; set "
+			"disableBestEffort to refuse instead)",
+			origin);
+	if (ll)
+		set->ll[set->n++] = ll;
+	return 0;
+}
+
+int lw_landlock_set_compile(const struct spec *s, const struct spec_process *own,
+			    struct lw_landlock_set *set, lw_err *err)
+{
+	memset(set, 0, sizeof(*set));
+	if (set_add(set, s->process ? s->process->landlock : NULL, "config.json: process.landlock",
+		    err) < 0 ||
+	    set_add(set, s->landlock_annotation,
+		    "config.json: annotations[\"" SPEC_LANDLOCK_ANNOTATION "\"]", err) < 0 ||
+	    set_add(set, own && own != s->process ? own->landlock : NULL, "process.landlock",
+		    err) < 0) {
+		lw_landlock_set_free(set);
+		return -1;
+	}
+	return 0;
+}
+
+int lw_landlock_set_prepare(struct lw_landlock_set *set, lw_err *err)
+{
+	for (int i = 0; i < set->n; i++)
+		if (lw_landlock_prepare(set->ll[i], err) < 0)
+			return -1;
+	return 0;
+}
+
+int lw_landlock_set_enforce(struct lw_landlock_set *set, lw_err *err)
+{
+	if (set->enforced)
+		return 0;
+	set->enforced = true;
+	for (int i = 0; i < set->n; i++)
+		if (lw_landlock_enforce(set->ll[i], err) < 0)
+			return -1;
+	return 0;
+}
+
+void lw_landlock_set_free(struct lw_landlock_set *set)
+{
+	for (int i = 0; i < set->n; i++)
+		lw_landlock_free(set->ll[i]);
+	set->n = 0;
+}
