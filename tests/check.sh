@@ -132,7 +132,7 @@ else
 	# cgroup version (cgroups, exec, the lifecycle), not every file
 	vm_files=("$@")
 	if [ ${#vm_files[@]} -eq 0 ]; then
-		for f in ${LEEWARD_VM_FILES:-cgroups exec run create start delete kill state dev namespaces hardening}; do
+		for f in ${LEEWARD_VM_FILES:-cgroups exec run create start delete kill state dev namespaces hardening landlock}; do
 			vm_files+=("tests/integration/$f.bats")
 		done
 	fi

@@ -274,6 +274,32 @@ cgroup_value() {
 	assert_line_is "65534"
 }
 
+@test "podman run --annotation io.github.leeward.landlock: a Landlock sandbox, podman exec included" {
+	[ "$(dropin_runtime_name)" = leeward ] || skip "Landlock is leeward's own"
+	"$PM_RUNTIME" features | jq -e '.annotations["io.github.leeward.landlock.abi"] != "0"' >/dev/null ||
+		skip "the kernel has no Landlock"
+	local ll
+	ll=$(jq -cn '{ruleset: {handledAccessFS: ["write_file","make_reg","make_dir","remove_file"]},
+		rules: {pathBeneath: [{allowedAccess: ["write_file","make_reg","make_dir","remove_file"],
+			paths: ["/tmp", "/dev"]}]}}')
+	# podman reads --annotation as CSV: the JSON's quotes are doubled and
+	# the whole KEY=VALUE quoted
+	ll="\"io.github.leeward.landlock=${ll//\"/\"\"}\""
+	run pm_run --rm --annotation "$ll" "$IMAGE" \
+		sh -c 'echo x >/tmp/a && echo tmp-ok; echo x >/etc/a || echo etc-denied; mkdir /m || echo mkdir-denied'
+	assert_status 0
+	assert_line_is tmp-ok
+	assert_line_is etc-denied
+	assert_line_is mkdir-denied
+	# podman exec hands the runtime a --process without any landlock: the
+	# container's policy still holds
+	start_detached --annotation "$ll"
+	run pm exec "$CID" sh -c 'echo x >/etc/b || echo exec-denied; echo x >/tmp/b && echo exec-tmp-ok'
+	assert_status 0
+	assert_line_is exec-denied
+	assert_line_is exec-tmp-ok
+}
+
 @test "podman exec: 20 execs, four at a time, all succeed" {
 	# leeward bug (found here): exec fails now and then with "exec: joining
 	# the container failed" (the exec'd process's SYNC_READY can overtake
