@@ -283,3 +283,21 @@ create_fails() {
 		[ "$abi" -ge 6 ] || fail "VM lane kernel 6.12 has ABI 6, features says $abi"
 	fi
 }
+
+@test "landlock: the policy in contrib/kubernetes/pod-example.yaml works as its comment says" {
+	local py ann
+	for py in /usr/bin/python3 python3; do
+		"$py" -c 'import yaml' 2>/dev/null && break
+		py=
+	done
+	[ -n "$py" ] || skip "needs python3-yaml"
+	ann=$("$py" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["metadata"]["annotations"]["io.github.leeward.landlock"])' \
+		"$REPO/contrib/kubernetes/pod-example.yaml")
+	update_config ".annotations[\"io.github.leeward.landlock\"] = $(jq -n --arg a "$ann" '$a')"
+	set_args sh -c 'lwtest write /tmp/a x; lwtest write /etc/a x; lwtest net connect 443; lwtest net connect 80'
+	run lw run test_ll
+	[ "${lines[0]}" = ok ] || fail "/tmp: $output"
+	[ "${lines[1]}" = EACCES ] || fail "/etc: $output"
+	[ "${lines[2]}" = ECONNREFUSED ] || fail "connect 443: $output"
+	[ "${lines[3]}" = EACCES ] || fail "connect 80: $output"
+}

@@ -1,5 +1,5 @@
 /* Unit tests of the runtime's pure logic: mount options, signal names,
- * container ids, Go-style flag parsing. */
+ * container ids, Go-style flag parsing, what each Landlock ABI enforces. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -9,9 +9,11 @@
 
 #include "runtime/cli/cli.h"
 #include "runtime/container.h"
+#include "runtime/landlock.h"
 #include "runtime/mountapi.h"
 #include "runtime/rootfs.h"
 #include "runtime/state.h"
+#include "spec/spec.h"
 
 static int passed, failed;
 
@@ -148,6 +150,264 @@ static void test_strerror(void)
 	lw_err_free(&err);
 }
 
+/* ---- Landlock: what each ABI enforces (runtime/landlock.c) ---------------- */
+
+#define LLB(n) (UINT64_C(1) << (n))
+#define LL_ORIGIN "config.json: process.landlock"
+
+/* lw_landlock_compile of `l` at `abi`: 0 and *out, or -1 and the message in
+ * *msg (malloc'd). */
+static int ll_compile(const struct spec_landlock *l, int abi, struct lw_landlock **out, bool *warn,
+		      char **msg)
+{
+	lw_err err = NULL;
+	*out = (struct lw_landlock *)1; /* must be reset */
+	*warn = true;
+	*msg = NULL;
+	int r = lw_landlock_compile(l, LL_ORIGIN, abi, out, warn, &err);
+	if (r < 0)
+		*msg = strdup(err && err->msg ? err->msg : "(no message)");
+	lw_err_free(&err);
+	return r;
+}
+
+static void test_landlock_rights(void)
+{
+	static const uint64_t fs[] = { 0, 0x1fff, 0x3fff, 0x7fff, 0x7fff, 0xffff, 0xffff, 0xffff };
+	for (int abi = 0; abi <= 7; abi++) {
+		CHECK(lw_landlock_fs_rights(abi) == fs[abi]);
+		CHECK(lw_landlock_net_rights(abi) == (abi >= 4 ? 3 : 0));
+		CHECK(lw_landlock_scopes(abi) == (abi >= 6 ? 3 : 0));
+	}
+	/* refer is ABI 2, truncate ABI 3, ioctl_dev ABI 5 */
+	CHECK(!(lw_landlock_fs_rights(1) & LLB(13)) && (lw_landlock_fs_rights(2) & LLB(13)));
+	CHECK(!(lw_landlock_fs_rights(2) & LLB(14)) && (lw_landlock_fs_rights(3) & LLB(14)));
+	CHECK(!(lw_landlock_fs_rights(4) & LLB(15)) && (lw_landlock_fs_rights(5) & LLB(15)));
+
+	/* the running kernel: any version, the same on every call */
+	int abi = lw_landlock_abi();
+	CHECK(abi >= 0);
+	CHECK(lw_landlock_abi() == abi);
+}
+
+/* best effort: what the ABI lacks is left out */
+static void test_landlock_best_effort(void)
+{
+	const uint64_t abi1 = LLB(0) | LLB(2) | LLB(3); /* execute, read_file, read_dir */
+	struct spec_landlock l = { .handled_fs = abi1 | LLB(13) | LLB(14) | LLB(15) };
+	struct lw_landlock *ll;
+	bool warn;
+	char *msg;
+
+	/* ABI 0: nothing, and a warning */
+	CHECK(ll_compile(&l, 0, &ll, &warn, &msg) == 0 && ll == NULL && warn);
+	free(msg);
+
+	static const uint64_t want[] = { 0,
+					 abi1,
+					 abi1 | LLB(13),
+					 abi1 | LLB(13) | LLB(14),
+					 abi1 | LLB(13) | LLB(14),
+					 abi1 | LLB(13) | LLB(14) | LLB(15),
+					 abi1 | LLB(13) | LLB(14) | LLB(15),
+					 abi1 | LLB(13) | LLB(14) | LLB(15) };
+	for (int abi = 1; abi <= 7; abi++) {
+		int r = ll_compile(&l, abi, &ll, &warn, &msg);
+		CHECK(r == 0 && ll && !warn && !msg);
+		if (ll) {
+			CHECK(ll->handled_fs == want[abi]);
+			CHECK(ll->handled_net == 0 && ll->scoped == 0);
+			CHECK(ll->src == &l && !strcmp(ll->origin, LL_ORIGIN) &&
+			      ll->ruleset_fd == -1);
+		}
+		lw_landlock_free(ll);
+		free(msg);
+	}
+
+	/* network rights: ABI 4 */
+	struct spec_landlock net = { .handled_fs = LLB(2), .handled_net = 3 };
+	CHECK(ll_compile(&net, 3, &ll, &warn, &msg) == 0 && ll && !warn);
+	CHECK(ll && ll->handled_fs == LLB(2) && ll->handled_net == 0);
+	lw_landlock_free(ll);
+	CHECK(ll_compile(&net, 4, &ll, &warn, &msg) == 0 && ll && !warn);
+	CHECK(ll && ll->handled_fs == LLB(2) && ll->handled_net == 3);
+	lw_landlock_free(ll);
+	net.handled_fs = 0;
+	CHECK(ll_compile(&net, 3, &ll, &warn, &msg) == 0 && ll == NULL && !warn); /* nothing left */
+	CHECK(ll_compile(&net, 4, &ll, &warn, &msg) == 0 && ll && ll->handled_net == 3 &&
+	      ll->handled_fs == 0);
+	lw_landlock_free(ll);
+
+	/* scopes: ABI 6 */
+	struct spec_landlock sc = { .scoped = 3 };
+	CHECK(ll_compile(&sc, 5, &ll, &warn, &msg) == 0 && ll == NULL && !warn);
+	CHECK(ll_compile(&sc, 0, &ll, &warn, &msg) == 0 && ll == NULL && warn);
+	for (int abi = 6; abi <= 7; abi++) {
+		CHECK(ll_compile(&sc, abi, &ll, &warn, &msg) == 0 && ll && !warn);
+		CHECK(ll && ll->scoped == 3 && ll->handled_fs == 0 && ll->handled_net == 0);
+		lw_landlock_free(ll);
+	}
+	/* only ABI-5 fs rights and scopes at ABI 4: nothing */
+	struct spec_landlock late = { .handled_fs = LLB(15), .scoped = LLB(1) };
+	CHECK(ll_compile(&late, 4, &ll, &warn, &msg) == 0 && ll == NULL && !warn);
+	CHECK(ll_compile(&late, 5, &ll, &warn, &msg) == 0 && ll && ll->handled_fs == LLB(15) &&
+	      ll->scoped == 0);
+	lw_landlock_free(ll);
+	lw_landlock_free(NULL);
+}
+
+/* disableBestEffort: the first right the ABI lacks is an error */
+static void test_landlock_strict(void)
+{
+	struct spec_landlock l = { .handled_fs = LLB(0) | LLB(13) | LLB(14) | LLB(15),
+				   .disable_best_effort = true };
+	struct lw_landlock *ll;
+	bool warn;
+	char *msg;
+
+	CHECK(ll_compile(&l, 0, &ll, &warn, &msg) < 0 && ll == NULL && !warn);
+	CHECK(msg && !strcmp(msg, LL_ORIGIN ": the kernel has no Landlock (not built in or not in "
+					    "the lsm= boot list) and disableBestEffort is set"));
+	free(msg);
+	static const char *first[] = { NULL, "refer", "truncate", "ioctl_dev", "ioctl_dev" };
+	for (int abi = 1; abi <= 4; abi++) {
+		char want[256];
+		snprintf(want, sizeof(want),
+			 LL_ORIGIN
+			 ".ruleset.handledAccessFS: \"%s\" is not supported by this kernel "
+			 "(Landlock ABI %d) and disableBestEffort is set",
+			 first[abi], abi);
+		CHECK(ll_compile(&l, abi, &ll, &warn, &msg) < 0 && ll == NULL && !warn);
+		CHECK(msg && !strcmp(msg, want));
+		if (msg && strcmp(msg, want))
+			printf("  got  %s\n  want %s\n", msg, want);
+		free(msg);
+	}
+	for (int abi = 5; abi <= 7; abi++) {
+		CHECK(ll_compile(&l, abi, &ll, &warn, &msg) == 0 && ll && !msg &&
+		      ll->handled_fs == l.handled_fs);
+		lw_landlock_free(ll);
+	}
+
+	/* network rights before ABI 4, named by the first one missing */
+	struct spec_landlock net = { .handled_fs = LLB(0),
+				     .handled_net = 3,
+				     .disable_best_effort = true };
+	CHECK(ll_compile(&net, 3, &ll, &warn, &msg) < 0 && ll == NULL);
+	CHECK(msg && !strcmp(msg, LL_ORIGIN ".ruleset.handledAccessNet: \"bind_tcp\" is not "
+					    "supported by this kernel (Landlock ABI 3) and "
+					    "disableBestEffort is set"));
+	free(msg);
+	net.handled_net = LLB(1);
+	CHECK(ll_compile(&net, 1, &ll, &warn, &msg) < 0 && ll == NULL);
+	CHECK(msg && strstr(msg, ".ruleset.handledAccessNet: \"connect_tcp\"") &&
+	      strstr(msg, "(Landlock ABI 1)"));
+	free(msg);
+	CHECK(ll_compile(&net, 4, &ll, &warn, &msg) == 0 && ll && ll->handled_net == LLB(1));
+	lw_landlock_free(ll);
+
+	/* scopes before ABI 6 */
+	struct spec_landlock sc = { .scoped = LLB(1), .disable_best_effort = true };
+	CHECK(ll_compile(&sc, 5, &ll, &warn, &msg) < 0 && ll == NULL);
+	CHECK(msg &&
+	      !strcmp(msg, LL_ORIGIN ".ruleset.scoped: \"signal\" is not supported by this "
+				     "kernel (Landlock ABI 5) and disableBestEffort is set"));
+	free(msg);
+	sc.scoped = 3;
+	CHECK(ll_compile(&sc, 4, &ll, &warn, &msg) < 0 && msg &&
+	      strstr(msg, ".ruleset.scoped: \"abstract_unix_socket\""));
+	free(msg);
+	CHECK(ll_compile(&sc, 6, &ll, &warn, &msg) == 0 && ll && ll->scoped == 3);
+	lw_landlock_free(ll);
+
+	/* the filesystem is named before the network and the network before scopes */
+	struct spec_landlock all = {
+		.handled_fs = LLB(15), .handled_net = 1, .scoped = 1, .disable_best_effort = true
+	};
+	CHECK(ll_compile(&all, 3, &ll, &warn, &msg) < 0 && msg &&
+	      strstr(msg, ".handledAccessFS: \"ioctl_dev\""));
+	free(msg);
+	all.handled_fs = LLB(14);
+	CHECK(ll_compile(&all, 3, &ll, &warn, &msg) < 0 && msg &&
+	      strstr(msg, ".handledAccessNet: \"bind_tcp\""));
+	free(msg);
+	CHECK(ll_compile(&all, 5, &ll, &warn, &msg) < 0 && msg &&
+	      strstr(msg, ".scoped: \"abstract_unix_socket\" is not supported by this kernel "
+			  "(Landlock ABI 5)"));
+	free(msg);
+	CHECK(ll_compile(&all, 7, &ll, &warn, &msg) == 0 && ll && ll->handled_fs == LLB(14) &&
+	      ll->handled_net == 1 && ll->scoped == 1);
+	lw_landlock_free(ll);
+}
+
+/* from config.json: the parsed policy compiled, and the set of policies */
+static void test_landlock_from_spec(void)
+{
+	static const char json[] =
+		"{\"ociVersion\":\"1.3.0\",\"root\":{\"path\":\"rootfs\"},"
+		"\"process\":{\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0},\"landlock\":{"
+		"\"ruleset\":{\"handledAccessFS\":[\"execute\",\"read_file\",\"ioctl_dev\"],"
+		"\"handledAccessNet\":[\"connect_tcp\"]},"
+		"\"rules\":{\"pathBeneath\":[{\"allowedAccess\":[\"execute\",\"read_file\"],"
+		"\"paths\":[\"/usr\"]}],\"netPort\":[{\"allowedAccess\":[\"connect_tcp\"],"
+		"\"ports\":[443]}]},\"disableBestEffort\":true}},"
+		"\"annotations\":{\"io.github.leeward.landlock\":"
+		"\"{\\\"ruleset\\\":{\\\"handledAccessFS\\\":[\\\"read_file\\\"]}}\"}}";
+	struct spec *s = NULL;
+	char *perr = NULL;
+	CHECK(spec_parse(json, strlen(json), &s, &perr) == 0 && s && s->process->landlock &&
+	      s->landlock_annotation);
+	if (perr)
+		printf("  spec_parse: %s\n", perr);
+	free(perr);
+	if (!s || !s->process || !s->process->landlock || !s->landlock_annotation) {
+		spec_free(s);
+		return;
+	}
+	struct lw_landlock *ll;
+	bool warn;
+	char *msg;
+	CHECK(ll_compile(s->process->landlock, 4, &ll, &warn, &msg) < 0 && msg &&
+	      !strcmp(msg, LL_ORIGIN ".ruleset.handledAccessFS: \"ioctl_dev\" is not supported by "
+				     "this kernel (Landlock ABI 4) and disableBestEffort is set"));
+	free(msg);
+	CHECK(ll_compile(s->process->landlock, 5, &ll, &warn, &msg) == 0 && ll &&
+	      ll->handled_fs == (LLB(0) | LLB(2) | LLB(15)) && ll->handled_net == LLB(1));
+	lw_landlock_free(ll);
+	CHECK(ll_compile(s->landlock_annotation, 1, &ll, &warn, &msg) == 0 && ll &&
+	      ll->handled_fs == LLB(2));
+	lw_landlock_free(ll);
+
+	/* the set on this kernel: config.json's process.landlock, then the
+	 * annotation; an exec'd process.landlock of its own comes third */
+	int abi = lw_landlock_abi();
+	struct lw_landlock_set set;
+	lw_err err = NULL;
+	if (abi >= 5) {
+		CHECK(lw_landlock_set_compile(s, s->process, &set, &err) == 0 && set.n == 2 &&
+		      !set.enforced);
+		CHECK(set.n == 2 && set.ll[0]->src == s->process->landlock &&
+		      set.ll[1]->src == s->landlock_annotation &&
+		      !strcmp(set.ll[1]->origin,
+			      "config.json: annotations[\"io.github.leeward.landlock\"]"));
+		lw_landlock_set_free(&set);
+		CHECK(set.n == 0);
+		struct spec_process own = { .landlock = s->landlock_annotation };
+		CHECK(lw_landlock_set_compile(s, &own, &set, &err) == 0 && set.n == 3 &&
+		      !strcmp(set.ll[2]->origin, "process.landlock"));
+		lw_landlock_set_free(&set);
+	} else if (abi >= 1) {
+		/* ioctl_dev is missing and disableBestEffort set: an error */
+		CHECK(lw_landlock_set_compile(s, s->process, &set, &err) < 0 && set.n == 0 && err &&
+		      strstr(err->msg, "\"ioctl_dev\" is not supported"));
+	} else {
+		CHECK(lw_landlock_set_compile(s, s->process, &set, &err) < 0 && err &&
+		      strstr(err->msg, "the kernel has no Landlock"));
+	}
+	lw_err_free(&err);
+	spec_free(s);
+}
+
 int main(void)
 {
 	test_strerror();
@@ -155,6 +415,10 @@ int main(void)
 	test_signals();
 	test_ids();
 	test_flags();
+	test_landlock_rights();
+	test_landlock_best_effort();
+	test_landlock_strict();
+	test_landlock_from_spec();
 	printf("unit runtime: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
