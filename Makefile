@@ -74,7 +74,10 @@ OBJ_ALL     := $(SRC_ALL:%.c=$(BUILD)/%.o)
 OBJ_LIB     := $(filter-out $(BUILD)/runtime/main.o,$(OBJ_ALL))
 
 OBJ_LEAF    := $(BUILD)/runtime/error.o $(BUILD)/runtime/log.o
-OBJ_COMPAT  := $(BUILD)/runtime/libc_compat.o
+OBJ_COMPAT  := $(BUILD)/runtime/libc_compat.o $(BUILD)/runtime/alloc.o
+# (gcc would turn calloc's malloc + memset into a call to calloc)
+$(BUILD)/runtime/alloc.o: CFLAGS += -fno-builtin
+$(BUILD)/tests/test_alloc.o: CFLAGS += -fno-builtin -Wno-alloc-size-larger-than
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 

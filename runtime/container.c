@@ -763,6 +763,9 @@ static int save_state(struct creation *c, lw_err *err)
 	st.rootless = c->rootless;
 	st.userns = c->userns;
 	st.poststart = c->spec->hooks.n[SPEC_HOOK_POSTSTART] > 0;
+	st.has_annotations = true;
+	st.annotations = c->spec->annotations;
+	st.n_annotations = c->spec->n_annotations;
 	if (st.pid_start == 0)
 		return lw_fail(err, ESRCH, "container init exited during create");
 	c->st.pid_start = st.pid_start;

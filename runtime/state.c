@@ -154,6 +154,19 @@ int state_save(const struct lw_state *st, lw_err *err)
 		st->userns ? "true" : "false");
 	if (st->poststart >= 0)
 		fprintf(f, "\"poststart\":%s,", st->poststart ? "true" : "false");
+	if (st->has_annotations) {
+		fputs("\"annotations\":{", f);
+		for (size_t i = 0; i < st->n_annotations; i++) {
+			cleanup_free char *k = spec_json_quote(st->annotations[i].key);
+			cleanup_free char *v = spec_json_quote(st->annotations[i].value);
+			if (!k || !v) {
+				fclose(f);
+				return lw_fail(err, ENOMEM, "writing state");
+			}
+			fprintf(f, "%s%s:%s", i ? "," : "", k, v);
+		}
+		fputs("},", f);
+	}
 	put_str(f, "cgroup", st->cgroup, false);
 	fputs("}\n", f);
 	fclose(f);
@@ -249,6 +262,28 @@ int state_load(const char *root, const char *id, struct lw_state **out, lw_err *
 		yajl_val v = yajl_tree_get(tree, path, yajl_t_any);
 		st->poststart = v && YAJL_IS_TRUE(v) ? 1 : v && YAJL_IS_FALSE(v) ? 0 : -1;
 	}
+	{
+		const char *path[] = { "annotations", NULL };
+		yajl_val a = yajl_tree_get(tree, path, yajl_t_object);
+		if (a) {
+			size_t n = a->u.object.len;
+			st->annotations = calloc(n ? n : 1, sizeof(*st->annotations));
+			st->has_annotations = st->annotations != NULL;
+			for (size_t i = 0; st->annotations && i < n; i++) {
+				yajl_val v = a->u.object.values[i];
+				const char *val = YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
+				if (!val)
+					continue;
+				struct spec_kv *kv = &st->annotations[st->n_annotations++];
+				kv->key = strdup(a->u.object.keys[i]);
+				kv->value = strdup(val);
+				if (!kv->key || !kv->value) {
+					st->has_annotations = false; /* the config has them */
+					break;
+				}
+			}
+		}
+	}
 	yajl_tree_free(tree);
 	*out = st;
 	return 0;
@@ -267,6 +302,11 @@ void state_free(struct lw_state *st)
 	free(st->created);
 	free(st->owner);
 	free(st->cgroup);
+	for (size_t i = 0; st->annotations && i < st->n_annotations; i++) {
+		free(st->annotations[i].key);
+		free(st->annotations[i].value);
+	}
+	free(st->annotations);
 	free(st);
 }
 
@@ -345,8 +385,12 @@ char *state_json(const struct lw_state *st, enum lw_status status, const struct 
 		.rootfs = st->rootfs,
 		.created = st->created,
 		.owner = st->owner ? st->owner : "",
-		.annotations = spec ? spec->annotations : NULL,
-		.n_annotations = spec ? spec->n_annotations : 0,
+		.annotations = st->has_annotations ? st->annotations
+			       : spec		   ? spec->annotations
+						   : NULL,
+		.n_annotations = st->has_annotations ? st->n_annotations
+				 : spec		     ? spec->n_annotations
+						     : 0,
 	};
 	return spec_generate_state(&s, pretty);
 }

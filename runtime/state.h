@@ -36,6 +36,12 @@ struct lw_state {
 	/* config.json has poststart hooks: 1 yes, 0 no, -1 unknown (a state
 	 * written without the field).  Lets start skip parsing the config. */
 	int poststart;
+	/* config.json's annotations, kept in state.json so `state` and `list`
+	 * need not parse the config; has_annotations is false for a state
+	 * written without them.  Owned when loaded, borrowed when saved. */
+	bool has_annotations;
+	struct spec_kv *annotations;
+	size_t n_annotations;
 };
 
 /* Default --root: /run/leeward for root, $XDG_RUNTIME_DIR/leeward else. */
@@ -68,7 +74,8 @@ bool state_pid_alive(pid_t pid, unsigned long long start);
 /* Start time of pid from /proc/PID/stat, 0 if gone. */
 unsigned long long state_pid_start(pid_t pid);
 
-/* The state JSON (runtime.md) for hooks and `state`. */
+/* The state JSON (runtime.md) for hooks and `state`: the annotations from
+ * st when it has them, else from spec (may be NULL). */
 char *state_json(const struct lw_state *st, enum lw_status status, const struct spec *spec,
 		 bool pretty);
 

@@ -39,7 +39,8 @@ int cli_state(struct cli_global *g, int argc, char **argv)
 		return cli_fail(&err);
 	if (state_load(g->root, argv[i], &st, &err) < 0)
 		return cli_fail(&err);
-	if (state_load_config(st, &spec, &err) < 0) {
+	/* (a state.json written without the annotations: from the config) */
+	if (!st->has_annotations && state_load_config(st, &spec, &err) < 0) {
 		state_free(st);
 		return cli_fail(&err);
 	}
@@ -88,7 +89,8 @@ int cli_list(struct cli_global *g, int argc, char **argv)
 		if (quiet) {
 			printf("%s\n", st->id);
 		} else if (json) {
-			state_load_config(st, &spec, NULL);
+			if (!st->has_annotations)
+				state_load_config(st, &spec, NULL);
 			char *j = state_json(st, s, spec, false);
 			printf("%s%s", first ? "" : ",", j ? j : "{}");
 			free(j);

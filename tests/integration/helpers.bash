@@ -437,6 +437,7 @@ requires() {
 		setpriv) command -v setpriv >/dev/null || skip "needs setpriv (util-linux)" ;;
 		script) command -v script >/dev/null || skip "needs script (util-linux)" ;;
 		lwtest) [ -x "$LWTEST" ] || skip "needs $LWTEST (make build/lwtest)" ;;
+		leeward) case $LEEWARD_NAME in runc | crun) skip "leeward's own behaviour, not $LEEWARD_NAME's" ;; esac ;;
 		cgroup_*)
 			local c=${r#cgroup_}
 			if [ "$(cgroup_mode)" = v2 ] && [ "$c" = freezer ]; then

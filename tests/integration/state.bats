@@ -50,6 +50,23 @@ teardown() {
 		fail "annotations: $(lw state test_busybox)"
 }
 
+@test "state: annotations are kept in state.json (state and list do not parse the config)" {
+	requires leeward
+	update_config '.annotations = {"org.example.key": "value \"2\"", "b": ""}'
+	run lw create test_busybox
+	assert_status 0
+	# the saved config copy is what `state` used to parse: without it the
+	# annotations must still be there
+	echo '{ broken' >"$ROOT/test_busybox/config.json"
+	run lw state test_busybox
+	assert_status 0
+	[ "$(jq -r '.annotations["org.example.key"]' <<<"$output")" = 'value "2"' ] || fail "state: $output"
+	[ "$(jq -r '.annotations.b' <<<"$output")" = "" ] || fail "state: $output"
+	run lw list --format json
+	assert_status 0
+	[ "$(jq -r '.[0].annotations["org.example.key"]' <<<"$output")" = 'value "2"' ] || fail "list: $output"
+}
+
 @test "state: created -> running -> stopped" {
 	set_args lwtest wait-signal /ready
 	run lw create test_busybox
