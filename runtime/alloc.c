@@ -27,14 +27,16 @@
 #define BIG 65536               /* above: a mapping of its own */
 #define CHUNK (256 * 1024)
 #define N_CLASSES (SMALL_MAX / 16 + 8) /* + 512 .. 65536 */
-/* cls of a block with a mapping of its own: MAPPED + the header's offset
- * in the mapping (not 0 only for alignments above 16) */
-#define MAPPED ((size_t)1 << 32)
+/* cls of a block with a mapping of its own */
+#define MAPPED UINT32_MAX
 
 struct hdr {
-	size_t size; /* usable bytes (mapped: the mapping's length) */
-	size_t cls;  /* class index, or MAPPED + offset */
+	size_t size;  /* usable bytes (mapped: the mapping's length) */
+	uint32_t cls; /* class index, or MAPPED */
+	uint32_t off; /* mapped: the header's offset in the mapping (not 0
+		       * only for alignments above 16) */
 };
+_Static_assert(sizeof(struct hdr) <= HDR, "header fits");
 
 static void *free_list[N_CLASSES];
 static char *cur, *end;
@@ -78,6 +80,7 @@ void *malloc(size_t n)
 		}
 		h->size = len;
 		h->cls = MAPPED;
+		h->off = 0;
 		return (char *)h + HDR;
 	}
 	size_t size, c = class_of(n, &size);
@@ -98,7 +101,8 @@ void *malloc(size_t n)
 	h = (struct hdr *)cur;
 	cur += HDR + size;
 	h->size = size;
-	h->cls = c;
+	h->cls = (uint32_t)c;
+	h->off = 0;
 	return (char *)h + HDR;
 }
 
@@ -107,8 +111,8 @@ void free(void *p)
 	if (!p)
 		return;
 	struct hdr *h = (struct hdr *)((char *)p - HDR);
-	if (h->cls >= MAPPED) {
-		munmap((char *)h - (h->cls - MAPPED), h->size);
+	if (h->cls == MAPPED) {
+		munmap((char *)h - h->off, h->size);
 		return;
 	}
 	*(void **)p = free_list[h->cls];
@@ -118,7 +122,7 @@ void free(void *p)
 static size_t usable(void *p)
 {
 	struct hdr *h = (struct hdr *)((char *)p - HDR);
-	return h->cls >= MAPPED ? h->size - (h->cls - MAPPED) - HDR : h->size;
+	return h->cls == MAPPED ? h->size - h->off - HDR : h->size;
 }
 
 void *calloc(size_t m, size_t n)
@@ -171,7 +175,8 @@ void *aligned_alloc(size_t align, size_t n)
 	}
 	struct hdr *h = (struct hdr *)(base + align - HDR);
 	h->size = len;
-	h->cls = MAPPED + (align - HDR);
+	h->cls = MAPPED;
+	h->off = (uint32_t)(align - HDR);
 	return base + align;
 }
 

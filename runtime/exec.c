@@ -67,17 +67,9 @@ static int exec_setup(struct exec_ctx *x, char **program, char ***envp, lw_err *
 	if (process_set_rlimits(p, err) < 0 || process_set_scheduling(x->spec, p, err) < 0)
 		return -1;
 	/* the rules' paths are opened now, as root of the container */
-	if (lw_landlock_set_prepare(x->landlock, err) < 0)
+	if (lw_landlock_set_prepare(x->landlock, 3 + x->preserve_fds, err) < 0)
 		return -1;
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return lw_fail(err, errno, "process.noNewPrivileges");
-	/* without no_new_privs Landlock needs CAP_SYS_ADMIN: restrict before
-	 * the capabilities go (and before a seccomp filter in either case) */
-	if (!p->no_new_privileges && lw_landlock_set_enforce(x->landlock, err) < 0)
-		return -1;
-	if (x->seccomp && !p->no_new_privileges &&
-	    process_load_seccomp(x->seccomp, x->sync_fd, err) < 0)
-		return -1;
+	/* what reads files comes before Landlock may be in force */
 	bool denied = false;
 	if (x->userns) {
 		char buf[16] = { 0 };
@@ -87,6 +79,18 @@ static int exec_setup(struct exec_ctx *x, char **program, char ***envp, lw_err *
 			close(fd);
 		}
 	}
+	*envp = process_environ(p, 0);
+	if (!*envp)
+		return lw_fail(err, ENOMEM, "environment");
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return lw_fail(err, errno, "process.noNewPrivileges");
+	/* without no_new_privs Landlock needs CAP_SYS_ADMIN: restrict before
+	 * the capabilities go (and before a seccomp filter in either case) */
+	if (!p->no_new_privileges && lw_landlock_set_enforce(x->landlock, err) < 0)
+		return -1;
+	if (x->seccomp && !p->no_new_privileges &&
+	    process_load_seccomp(x->seccomp, x->sync_fd, err) < 0)
+		return -1;
 	if (process_set_user(p, denied, err) < 0)
 		return -1;
 	if (p->user.has_umask)
@@ -95,9 +99,6 @@ static int exec_setup(struct exec_ctx *x, char **program, char ***envp, lw_err *
 		return lw_fail(err, errno, "process.cwd: chdir to %s", p->cwd);
 	if (process_find_program(p, program, err) < 0)
 		return -1;
-	*envp = process_environ(p, 0);
-	if (!*envp)
-		return lw_fail(err, ENOMEM, "environment");
 	process_keep_fds(x->preserve_fds);
 	if (x->seccomp && p->no_new_privileges && lw_seccomp_uses_notify(x->seccomp) &&
 	    (lw_landlock_set_enforce(x->landlock, err) < 0 ||

@@ -287,7 +287,7 @@ static int init_setup(struct init_ctx *ctx, char **program, char ***envp, lw_err
 	if (rootfs_finish(ctx, err) < 0)
 		return -1;
 	/* the Landlock rules' paths, opened in the final root while root */
-	if (lw_landlock_set_prepare(ctx->landlock, err) < 0)
+	if (lw_landlock_set_prepare(ctx->landlock, 3 + ctx->preserve_fds + ctx->listen_fds, err) < 0)
 		return -1;
 	if (set_sysctls(ctx, err) < 0)
 		return -1;
@@ -312,6 +312,12 @@ static int init_setup(struct init_ctx *ctx, char **program, char ***envp, lw_err
 	 * (runc's order) so the filter need not allow the runtime's syscalls. */
 	nnp_last = p->no_new_privileges;
 	bool listener = ctx->seccomp && lw_seccomp_uses_notify(ctx->seccomp);
+	/* what reads files is done before Landlock may be in force: the
+	 * policy need not allow /proc/self/setgroups or /etc/passwd */
+	bool sg_denied = ctx->userns && setgroups_denied();
+	*envp = process_environ(p, ctx->listen_fds);
+	if (!*envp)
+		return lw_fail(err, ENOMEM, "environment");
 	/* Landlock: without no_new_privs the kernel wants CAP_SYS_ADMIN, so
 	 * restrict before the user and capabilities change; either way
 	 * before the first seccomp filter (it need not allow Landlock) */
@@ -320,7 +326,7 @@ static int init_setup(struct init_ctx *ctx, char **program, char ***envp, lw_err
 	if (ctx->seccomp && !nnp_last && process_load_seccomp(ctx->seccomp, ctx->sync_fd, err) < 0)
 		return -1;
 
-	if (process_set_user(p, ctx->userns && setgroups_denied(), err) < 0)
+	if (process_set_user(p, sg_denied, err) < 0)
 		return -1;
 	umask(p->user.has_umask ? (mode_t)p->user.umask : 0022);
 	if (chdir(p->cwd) < 0)
@@ -333,9 +339,6 @@ static int init_setup(struct init_ctx *ctx, char **program, char ***envp, lw_err
 	}
 	if (process_find_program(p, program, err) < 0)
 		return -1;
-	*envp = process_environ(p, ctx->listen_fds);
-	if (!*envp)
-		return lw_fail(err, ENOMEM, "environment");
 
 	/* fds: everything from 3 on is close-on-exec but the preserved ones */
 	process_keep_fds(ctx->preserve_fds + ctx->listen_fds);

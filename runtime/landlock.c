@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -153,7 +155,11 @@ static int add_path(struct lw_landlock *ll, size_t i, size_t k, lw_err *err)
 	const struct spec_landlock_path *r = &ll->src->path_beneath[i];
 	struct ll_path_beneath_attr a = { .allowed_access = r->access & ll->handled_fs };
 	struct stat st;
-	int fd = open(r->paths[k], O_PATH | O_CLOEXEC);
+	/* symlinks are followed (inside the container's root: /bin -> usr/bin
+	 * on merged-/usr images), /proc's magic links are not: a rule must
+	 * not reach the runtime's own fds through /proc/self/fd */
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_MAGICLINKS };
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, r->paths[k], &how, sizeof(how));
 	if (fd < 0)
 		return lw_fail(err, errno, "%s.rules.pathBeneath[%zu].paths[%zu]: opening %s",
 			       ll->origin, i, k, r->paths[k]);
@@ -171,7 +177,7 @@ static int add_path(struct lw_landlock *ll, size_t i, size_t k, lw_err *err)
 	return 0;
 }
 
-int lw_landlock_prepare(struct lw_landlock *ll, lw_err *err)
+int lw_landlock_prepare(struct lw_landlock *ll, int min_fd, lw_err *err)
 {
 	const struct spec_landlock *l = ll->src;
 	struct ll_ruleset_attr attr = { .handled_access_fs = ll->handled_fs,
@@ -182,6 +188,16 @@ int lw_landlock_prepare(struct lw_landlock *ll, lw_err *err)
 	ll->ruleset_fd = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
 	if (ll->ruleset_fd < 0)
 		return lw_fail(err, errno, "%s: creating the Landlock ruleset", ll->origin);
+	if (ll->ruleset_fd < min_fd) {
+		/* not in the range of fds the process keeps across execve (a
+		 * hook run before the restriction must not inherit it) */
+		int fd = fcntl(ll->ruleset_fd, F_DUPFD_CLOEXEC, min_fd);
+		int e = errno;
+		close(ll->ruleset_fd);
+		ll->ruleset_fd = fd;
+		if (fd < 0)
+			return lw_fail(err, e, "%s: the Landlock ruleset", ll->origin);
+	}
 	for (size_t i = 0; i < l->n_path_beneath; i++) {
 		if (!(l->path_beneath[i].access & ll->handled_fs))
 			continue; /* best effort: nothing of it is known here */
@@ -232,19 +248,48 @@ void lw_landlock_free(struct lw_landlock *ll)
 	free(ll);
 }
 
+/* "refer, truncate" for the bits of m, names from fn. */
+static void names_of(char *buf, size_t len, uint64_t m, const char *(*fn)(int))
+{
+	size_t at = strlen(buf);
+	for (int b = 0; b < 64 && at + 1 < len; b++) {
+		if (!(m & (UINT64_C(1) << b)))
+			continue;
+		int n = snprintf(buf + at, len - at, "%s%s", at ? ", " : "", fn(b) ? fn(b) : "?");
+		if (n < 0 || (size_t)n >= len - at)
+			break;
+		at += (size_t)n;
+	}
+}
+
 static int set_add(struct lw_landlock_set *set, const struct spec_landlock *l, const char *origin,
 		   lw_err *err)
 {
 	bool warn;
 	struct lw_landlock *ll;
+	int abi = lw_landlock_abi();
 	if (!l)
 		return 0;
-	if (lw_landlock_compile(l, origin, lw_landlock_abi(), &ll, &warn, err) < 0)
+	if (lw_landlock_compile(l, origin, abi, &ll, &warn, err) < 0)
 		return -1;
 	if (warn)
 		lw_warn("%s: the kernel has no Landlock; running without it (best effort; set "
 			"disableBestEffort to refuse instead)",
 			origin);
+	if (abi > 0) {
+		/* best effort left something out: say what */
+		char dropped[512] = "";
+		names_of(dropped, sizeof(dropped), l->handled_fs & ~lw_landlock_fs_rights(abi),
+			 spec_landlock_fs_name);
+		names_of(dropped, sizeof(dropped), l->handled_net & ~lw_landlock_net_rights(abi),
+			 spec_landlock_net_name);
+		names_of(dropped, sizeof(dropped), l->scoped & ~lw_landlock_scopes(abi),
+			 spec_landlock_scope_name);
+		if (*dropped)
+			lw_warn("%s: not enforced, this kernel's Landlock (ABI %d) lacks it: %s "
+				"(best effort; set disableBestEffort to refuse instead)",
+				origin, abi, dropped);
+	}
 	if (ll)
 		set->ll[set->n++] = ll;
 	return 0;
@@ -266,10 +311,10 @@ int lw_landlock_set_compile(const struct spec *s, const struct spec_process *own
 	return 0;
 }
 
-int lw_landlock_set_prepare(struct lw_landlock_set *set, lw_err *err)
+int lw_landlock_set_prepare(struct lw_landlock_set *set, int min_fd, lw_err *err)
 {
 	for (int i = 0; i < set->n; i++)
-		if (lw_landlock_prepare(set->ll[i], err) < 0)
+		if (lw_landlock_prepare(set->ll[i], min_fd, err) < 0)
 			return -1;
 	return 0;
 }

@@ -43,8 +43,9 @@ struct lw_landlock {
  * anything left out is an error naming the right and the ABI. */
 int lw_landlock_compile(const struct spec_landlock *l, const char *origin, int abi,
 			struct lw_landlock **out, bool *warn, lw_err *err);
-/* In the container (its root, still privileged): the ruleset fd. */
-int lw_landlock_prepare(struct lw_landlock *ll, lw_err *err);
+/* In the container (its root, still privileged): the ruleset fd, at min_fd
+ * or above (above the fds the process keeps), close-on-exec. */
+int lw_landlock_prepare(struct lw_landlock *ll, int min_fd, lw_err *err);
 /* Restrict this thread (and what it execs) to the ruleset; closes it.
  * Needs no_new_privs or CAP_SYS_ADMIN in the user namespace. */
 int lw_landlock_enforce(struct lw_landlock *ll, lw_err *err);
@@ -67,7 +68,7 @@ struct lw_landlock_set {
  * pass. */
 int lw_landlock_set_compile(const struct spec *s, const struct spec_process *own,
 			    struct lw_landlock_set *set, lw_err *err);
-int lw_landlock_set_prepare(struct lw_landlock_set *set, lw_err *err);
+int lw_landlock_set_prepare(struct lw_landlock_set *set, int min_fd, lw_err *err);
 /* Idempotent: the first call restricts, the others do nothing. */
 int lw_landlock_set_enforce(struct lw_landlock_set *set, lw_err *err);
 void lw_landlock_set_free(struct lw_landlock_set *set);

@@ -127,3 +127,24 @@ rl() {
 	assert_failed
 	[ -z "$(ls -A "$ro")" ] || fail "left: $(ls -A "$ro")"
 }
+
+@test "rootless: Landlock without noNewPrivileges (restricted before the user switch)" {
+	# found in review: with Landlock applied first, the init could no longer
+	# read /proc/self/setgroups ("deny" in a rootless user namespace) and
+	# setgroups() failed
+	"$LEEWARD" features 2>/dev/null | jq -e '.annotations["io.github.leeward.landlock.abi"] // "0" | . != "0"' >/dev/null ||
+		skip "no Landlock (runtime or kernel)"
+	update_config '.process.noNewPrivileges = false | .process.user = {"uid":0,"gid":0}
+		| .process.landlock = {ruleset: {handledAccessFS: ["execute","read_file","read_dir","write_file","make_reg"]},
+			rules: {pathBeneath: [{allowedAccess: ["execute","read_file","read_dir"], paths: ["/"]},
+				{allowedAccess: ["write_file","make_reg","read_file","read_dir"], paths: ["/tmp", "/dev/null"]}]}}'
+	set_args sh -c 'lwtest ids; lwtest write /tmp/a x; lwtest write /etc/a x; lwtest nnp'
+	chown "$RL_UID" config.json
+	run rl run test_rootless
+	assert_status 0
+	assert_line_is "uid=0"
+	assert_line_is ok
+	assert_line_is EACCES
+	[ "${lines[-1]}" = 0 ] || fail "no_new_privs: $output"
+	assert_no_leftovers test_rootless
+}
