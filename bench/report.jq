@@ -8,6 +8,8 @@ def fmt: if . == null then "?" elif (. | type) == "number" then
 def fmt2: if . == null then "?" else (. * 100 | round / 100 | tostring) end;
 def ratio($a; $b): if $a == null or $b == null or $b == 0 then "–" else ($a / $b) | fmt2 end;
 def mb: . / 1024 | fmt;
+# A difference with its sign: "+0.4", "-0.2".
+def sfmt: if . == null then "?" elif . < 0 then "-" + (-. | fmt) else "+" + fmt end;
 
 def fails: if (.failed // 0) > 0 then " (\(.failed) failed)" elif (.failed_rounds // 0) > 0 then " (\(.failed_rounds) rounds failed)" else "" end;
 
@@ -86,6 +88,17 @@ def row: "| " + join(" | ") + " |";
                 | if $x == null or $x.wall_ms == null or $f.wall_ms == null then "–"
                   else "\(ratio($x.wall_ms.median; $f.wall_ms.median)), \(ratio($x.cpu_ms.median; $f.cpu_ms.median))" end ]
           | row ) ),
+      "" )
+    else empty end ),
+  ( if $r.floor.spawn != null and $r.floor.spawn.wall_ms != null then
+    ( $r.floor.spawn as $s
+      | "Process floor (`bench/noop.c`: a static binary that returns at once, spawned and reaped like every sample): \($s.wall_ms.median | fmt) / \($s.wall_ms.p90 | fmt) ms wall, \($s.cpu_ms.median | fmt) / \($s.cpu_ms.p90 | fmt) ms CPU. `start`, `state` and `delete` each pay it once; above it, median wall (CPU): "
+        + ([ $r.runtimes[] | select(.status == "ok") | .name as $n
+             | [ $r.cases[] | select(.id == "start" or .id == "state" or .id == "delete")
+                 | .id as $id | .results[$n]
+                 | select(. != null and .wall_ms != null)
+                 | "\($id) \(.wall_ms.median - $s.wall_ms.median | sfmt) (\(.cpu_ms.median - $s.cpu_ms.median | sfmt))" ]
+             | select(length > 0) | "\($n) " + join(", ") ] | join("; ")) + ".",
       "" )
     else empty end )
   ] | .[]

@@ -74,14 +74,17 @@ RAW=$WORK/samples.jsonl
 
 # --- tools and bundles ----------------------------------------------------
 
-for t in lwtime floor; do
+for t in lwtime floor noop; do
 	if [ ! -x "$WORK/bin/$t" ] || [ "$here/$t.c" -nt "$WORK/bin/$t" ]; then
-		$CC -O2 -Wall -Wextra -Werror -o "$WORK/bin/$t.tmp" "$here/$t.c" || die "building $t.c failed"
+		_static=
+		[ $t = noop ] && _static="-static -nostdlib -fno-stack-protector"
+		$CC -O2 $_static -Wall -Wextra -Werror -o "$WORK/bin/$t.tmp" "$here/$t.c" || die "building $t.c failed"
 		mv "$WORK/bin/$t.tmp" "$WORK/bin/$t"
 	fi
 done
 LWTIME=$WORK/bin/lwtime
 FLOOR=$WORK/bin/floor
+NOOP=$WORK/bin/noop
 
 if [ -z "${LEEWARD:-}" ] && [ -x "$repo/build/leeward" ]; then
 	LEEWARD=$repo/build/leeward
@@ -258,10 +261,11 @@ if has_case floor; then
 	log "case floor (N=$N)"
 	i=0
 	while [ $i -lt "$N" ]; do
-		for n in $(order $i floor floor_cg); do
+		for n in $(order $i floor floor_cg spawn); do
 			case $n in
 			floor) sample floor run "$FLOOR" "$B/rootfs" ;;
 			floor_cg) sample floor_cg run "$FLOOR" -c "$B/rootfs" ;;
+			spawn) sample spawn run "$NOOP" ;;
 			esac
 		done
 		i=$((i + 1))

@@ -84,7 +84,8 @@ def mem_stats:
 	runtimes: $rts,
 	floor: {
 		floor: ($meas | map(select(.rt == "floor" and .case == "run")) | if length > 0 then time_stats else null end),
-		floor_cgroup: ($meas | map(select(.rt == "floor_cg" and .case == "run")) | if length > 0 then time_stats else null end)
+		floor_cgroup: ($meas | map(select(.rt == "floor_cg" and .case == "run")) | if length > 0 then time_stats else null end),
+		spawn: ($meas | map(select(.rt == "spawn" and .case == "run")) | if length > 0 then time_stats else null end)
 	},
 	cases: [ case_list[] as $c
 		| {id: $c.id, label: $c.label, kind: $c.kind,
