@@ -61,6 +61,8 @@ struct creation {
 	struct cgroup *cg;
 	struct lw_seccomp *seccomp;
 	struct lw_landlock_set landlock;
+	char *landlock_pins; /* SYNC_LANDLOCK_PIN records, newline-separated */
+	size_t pins_len;
 	int fifo_fd;
 	int console_fd;
 	int ns_fd[SPEC_NS_COUNT];
@@ -344,6 +346,7 @@ static void creation_free(struct creation *c)
 	if (c->seccomp)
 		lw_seccomp_free(c->seccomp);
 	lw_landlock_set_free(&c->landlock);
+	free(c->landlock_pins);
 	for (int i = 0; i < SPEC_NS_COUNT; i++)
 		if (c->ns_fd[i] >= 0)
 			close(c->ns_fd[i]);
@@ -566,6 +569,18 @@ static int wait_ready(struct creation *c, lw_err *err)
 			sync_send(c->sync_fd, SYNC_SECCOMP_DONE, 0, 0, NULL, -1);
 			break;
 		}
+		case SYNC_LANDLOCK_PIN: {
+			size_t n = strlen(m.text);
+			char *p = realloc(c->landlock_pins, c->pins_len + n + 2);
+			if (!p)
+				return lw_fail(err, ENOMEM, "Landlock rule paths");
+			memcpy(p + c->pins_len, m.text, n);
+			c->pins_len += n;
+			p[c->pins_len++] = '\n';
+			p[c->pins_len] = 0;
+			c->landlock_pins = p;
+			break;
+		}
 		case SYNC_READY:
 			return 0;
 		default:
@@ -769,6 +784,9 @@ static int save_state(struct creation *c, lw_err *err)
 	if (st.pid_start == 0)
 		return lw_fail(err, ESRCH, "container init exited during create");
 	c->st.pid_start = st.pid_start;
+	if (c->landlock_pins &&
+	    state_write_file(c->state_fd, LW_LANDLOCK_PINS, c->landlock_pins, c->pins_len, err) < 0)
+		return -1;
 	if (state_save(&st, err) < 0)
 		return -1;
 	if (c->pid_file && util_write_pid_file(c->pid_file, c->pid, err) < 0)

@@ -67,7 +67,7 @@ static int exec_setup(struct exec_ctx *x, char **program, char ***envp, lw_err *
 	if (process_set_rlimits(p, err) < 0 || process_set_scheduling(x->spec, p, err) < 0)
 		return -1;
 	/* the rules' paths are opened now, as root of the container */
-	if (lw_landlock_set_prepare(x->landlock, 3 + x->preserve_fds, err) < 0)
+	if (lw_landlock_set_prepare(x->landlock, 3 + x->preserve_fds, -1, err) < 0)
 		return -1;
 	/* what reads files comes before Landlock may be in force */
 	bool denied = false;
@@ -405,6 +405,15 @@ int container_exec(const struct exec_opts *o, int *exit_status, lw_err *err)
 	x.proc = proc;
 	if (lw_landlock_set_compile(spec, proc, &ll, err) < 0)
 		goto out;
+	if (ll.n) {
+		/* the container's rules lead where they led at create (see
+		 * landlock.h); a container made before there were pins
+		 * resolves them again */
+		cleanup_free char *pins = NULL;
+		int r = state_read_file(st, LW_LANDLOCK_PINS, &pins, err);
+		if (r < 0 || (r > 0 && lw_landlock_set_pin(&ll, pins, err) < 0))
+			goto out;
+	}
 	x.seccomp = sc;
 	x.landlock = &ll;
 	x.preserve_fds = o->preserve_fds;

@@ -232,6 +232,16 @@ static bool setgroups_denied(void)
 }
 
 /* Everything up to the wait for `start`; returns the program path. */
+static int send_pin(const char *record, void *arg)
+{
+	const struct init_ctx *ctx = arg;
+	if (strlen(record) >= SYNC_TEXT_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return sync_send(ctx->sync_fd, SYNC_LANDLOCK_PIN, 0, 0, record, -1);
+}
+
 static int init_setup(struct init_ctx *ctx, char **program, char ***envp, lw_err *err)
 {
 	const struct spec *s = ctx->spec;
@@ -286,9 +296,13 @@ static int init_setup(struct init_ctx *ctx, char **program, char ***envp, lw_err
 	}
 	if (rootfs_finish(ctx, err) < 0)
 		return -1;
-	/* the Landlock rules' paths, opened in the final root while root */
-	if (lw_landlock_set_prepare(ctx->landlock, 3 + ctx->preserve_fds + ctx->listen_fds, err) < 0)
+	/* the Landlock rules' paths, opened in the final root while root;
+	 * where each led goes to the runtime, for exec (see landlock.h) */
+	if (lw_landlock_set_prepare(ctx->landlock, 3 + ctx->preserve_fds + ctx->listen_fds,
+				    host_proc, err) < 0)
 		return -1;
+	if (lw_landlock_set_pins_each(ctx->landlock, send_pin, ctx) < 0)
+		return lw_fail(err, errno, "sending the Landlock rules' paths to the runtime");
 	if (set_sysctls(ctx, err) < 0)
 		return -1;
 	if (process_set_rlimits(p, err) < 0 || process_set_scheduling(s, p, err) < 0)

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,19 +151,52 @@ int lw_landlock_compile(const struct spec_landlock *l, const char *origin, int a
 	return 0;
 }
 
-static int add_path(struct lw_landlock *ll, size_t i, size_t k, lw_err *err)
+/* Where fd leads, as this process sees it (its root), from proc_fd's
+ * self/fd; NULL if that cannot be told. */
+static char *fd_path(int proc_fd, int fd)
+{
+	char link[32], buf[PATH_MAX];
+	snprintf(link, sizeof(link), "self/fd/%d", fd);
+	ssize_t n = readlinkat(proc_fd, link, buf, sizeof(buf) - 1);
+	if (n <= 0 || buf[0] != '/')
+		return NULL; /* not a path beneath our root */
+	buf[n] = 0;
+	return strdup(buf);
+}
+
+static int add_path(struct lw_landlock *ll, size_t i, size_t k, size_t j, int proc_fd,
+		    lw_err *err)
 {
 	const struct spec_landlock_path *r = &ll->src->path_beneath[i];
 	struct ll_path_beneath_attr a = { .allowed_access = r->access & ll->handled_fs };
 	struct stat st;
+	const char *pin = ll->pins && j < ll->n_pins ? ll->pins[j] : NULL;
 	/* symlinks are followed (inside the container's root: /bin -> usr/bin
 	 * on merged-/usr images), /proc's magic links are not: a rule must
-	 * not reach the runtime's own fds through /proc/self/fd */
-	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_MAGICLINKS };
-	int fd = (int)syscall(SYS_openat2, AT_FDCWD, r->paths[k], &how, sizeof(how));
+	 * not reach the runtime's own fds through /proc/self/fd.  A pinned
+	 * path follows none. */
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+				.resolve = pin ? RESOLVE_NO_SYMLINKS : RESOLVE_NO_MAGICLINKS };
+	if (ll->pinned && !pin)
+		return lw_fail(err, ENOENT,
+			       "%s.rules.pathBeneath[%zu].paths[%zu]: %s: the state dir has no record "
+			       "of where it led at create",
+			       ll->origin, i, k, r->paths[k]);
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, pin ? pin : r->paths[k], &how, sizeof(how));
+	if (fd < 0 && pin && errno == ELOOP)
+		return lw_fail(err, ELOOP,
+			       "%s.rules.pathBeneath[%zu].paths[%zu]: %s led to %s when the "
+			       "container was created, and a symlink is on that way now: refusing "
+			       "to follow it for this process",
+			       ll->origin, i, k, r->paths[k], pin);
+	if (fd < 0 && pin)
+		return lw_fail(err, errno, "%s.rules.pathBeneath[%zu].paths[%zu]: opening %s (%s at create)",
+			       ll->origin, i, k, pin, r->paths[k]);
 	if (fd < 0)
 		return lw_fail(err, errno, "%s.rules.pathBeneath[%zu].paths[%zu]: opening %s",
 			       ll->origin, i, k, r->paths[k]);
+	if (!pin && proc_fd >= 0 && j < ll->n_pins)
+		ll->pins[j] = fd_path(proc_fd, fd);
 	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
 		a.allowed_access &= LL_FS_FILE; /* the others mean nothing on a file */
 	a.parent_fd = fd;
@@ -177,7 +211,15 @@ static int add_path(struct lw_landlock *ll, size_t i, size_t k, lw_err *err)
 	return 0;
 }
 
-int lw_landlock_prepare(struct lw_landlock *ll, int min_fd, lw_err *err)
+static size_t n_rule_paths(const struct spec_landlock *l)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < l->n_path_beneath; i++)
+		n += l->path_beneath[i].n_paths;
+	return n;
+}
+
+int lw_landlock_prepare(struct lw_landlock *ll, int min_fd, int proc_fd, lw_err *err)
 {
 	const struct spec_landlock *l = ll->src;
 	struct ll_ruleset_attr attr = { .handled_access_fs = ll->handled_fs,
@@ -198,11 +240,17 @@ int lw_landlock_prepare(struct lw_landlock *ll, int min_fd, lw_err *err)
 		if (fd < 0)
 			return lw_fail(err, e, "%s: the Landlock ruleset", ll->origin);
 	}
-	for (size_t i = 0; i < l->n_path_beneath; i++) {
+	if (!ll->pins && proc_fd >= 0 && n_rule_paths(l)) {
+		ll->n_pins = n_rule_paths(l);
+		ll->pins = calloc(ll->n_pins, sizeof(*ll->pins));
+		if (!ll->pins)
+			return lw_fail(err, ENOMEM, "%s", ll->origin);
+	}
+	for (size_t i = 0, j = 0; i < l->n_path_beneath; j += l->path_beneath[i].n_paths, i++) {
 		if (!(l->path_beneath[i].access & ll->handled_fs))
 			continue; /* best effort: nothing of it is known here */
 		for (size_t k = 0; k < l->path_beneath[i].n_paths; k++)
-			if (add_path(ll, i, k, err) < 0)
+			if (add_path(ll, i, k, j + k, proc_fd, err) < 0)
 				return -1;
 	}
 	for (size_t i = 0; i < l->n_net_port; i++) {
@@ -245,6 +293,9 @@ void lw_landlock_free(struct lw_landlock *ll)
 		return;
 	if (ll->ruleset_fd >= 0)
 		close(ll->ruleset_fd);
+	for (size_t j = 0; j < ll->n_pins; j++)
+		free(ll->pins[j]);
+	free(ll->pins);
 	free(ll);
 }
 
@@ -311,11 +362,79 @@ int lw_landlock_set_compile(const struct spec *s, const struct spec_process *own
 	return 0;
 }
 
-int lw_landlock_set_prepare(struct lw_landlock_set *set, int min_fd, lw_err *err)
+int lw_landlock_set_prepare(struct lw_landlock_set *set, int min_fd, int proc_fd, lw_err *err)
 {
 	for (int i = 0; i < set->n; i++)
-		if (lw_landlock_prepare(set->ll[i], min_fd, err) < 0)
+		if (lw_landlock_prepare(set->ll[i], min_fd, proc_fd, err) < 0)
 			return -1;
+	return 0;
+}
+
+int lw_landlock_set_pins_each(const struct lw_landlock_set *set,
+			      int (*fn)(const char *record, void *arg), void *arg)
+{
+	for (int p = 0; p < set->n; p++) {
+		const struct lw_landlock *ll = set->ll[p];
+		for (size_t j = 0; j < ll->n_pins; j++) {
+			const char *s = ll->pins[j];
+			if (!s)
+				continue;
+			cleanup_free char *rec = malloc(2 * strlen(s) + 48);
+			if (!rec)
+				return -1;
+			char *o = rec + sprintf(rec, "%d %zu ", p, j);
+			for (; *s; s++) {
+				if (*s == '\\' || *s == '\n')
+					*o++ = '\\';
+				*o++ = *s == '\n' ? 'n' : *s;
+			}
+			*o = 0;
+			if (fn(rec, arg) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int lw_landlock_set_pin(struct lw_landlock_set *set, const char *text, lw_err *err)
+{
+	for (const char *line = text; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		int p, at = 0;
+		size_t j;
+		if (len && sscanf(line, "%d %zu %n", &p, &j, &at) == 2 && at > 0 && (size_t)at < len &&
+		    p >= 0 && p < set->n && set->ll[p]->src) {
+			struct lw_landlock *ll = set->ll[p];
+			size_t n = n_rule_paths(ll->src);
+			if (j >= n)
+				return lw_fail(err, EINVAL, "landlock pins: path %zu of %d: no such path", j, p);
+			if (!ll->pins) {
+				ll->pins = calloc(n, sizeof(*ll->pins));
+				if (!ll->pins)
+					return lw_fail(err, ENOMEM, "landlock pins");
+				ll->n_pins = n;
+			}
+			char *v = malloc(len - (size_t)at + 1), *o = v;
+			if (!v)
+				return lw_fail(err, ENOMEM, "landlock pins");
+			for (size_t q = (size_t)at; q < len; q++) {
+				if (line[q] == '\\' && q + 1 < len) {
+					q++;
+					*o++ = line[q] == 'n' ? '\n' : line[q];
+				} else {
+					*o++ = line[q];
+				}
+			}
+			*o = 0;
+			free(ll->pins[j]);
+			ll->pins[j] = v;
+			ll->pinned = true;
+		} else if (len) {
+			return lw_fail(err, EINVAL, "landlock pins: bad record \"%.*s\"", (int)len, line);
+		}
+		line += len + (nl ? 1 : 0);
+	}
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #define LW_LANDLOCK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -35,6 +36,15 @@ struct lw_landlock {
 	const char *origin; /* "process.landlock", for messages */
 	uint64_t handled_fs, handled_net, scoped; /* what this kernel enforces */
 	int ruleset_fd;
+	/* Per rule path (flat: rule 0's paths, then rule 1's, ...): where it
+	 * led at create, as the container sees it ("/usr/lib" for "/lib" on a
+	 * merged-/usr image); NULL where the rule was left out.  Recorded by
+	 * the init, kept in the state dir; an exec'd process opens these
+	 * without following any symlink, so what the sandbox replaced by a
+	 * symlink since create cannot widen a rule. */
+	char **pins;
+	size_t n_pins;
+	bool pinned; /* pins came from the state dir: a path without one fails */
 };
 
 /* What of `l` the kernel of ABI `abi` can enforce.  Best effort: rights,
@@ -44,8 +54,12 @@ struct lw_landlock {
 int lw_landlock_compile(const struct spec_landlock *l, const char *origin, int abi,
 			struct lw_landlock **out, bool *warn, lw_err *err);
 /* In the container (its root, still privileged): the ruleset fd, at min_fd
- * or above (above the fds the process keeps), close-on-exec. */
-int lw_landlock_prepare(struct lw_landlock *ll, int min_fd, lw_err *err);
+ * or above (above the fds the process keeps), close-on-exec.  With ll->pins
+ * set, the rule paths are those, opened with RESOLVE_NO_SYMLINKS; else they
+ * are resolved inside the container (symlinks followed, /proc's magic links
+ * not) and, when proc_fd (an fd of a procfs where "self" is this process)
+ * is >= 0, recorded in ll->pins. */
+int lw_landlock_prepare(struct lw_landlock *ll, int min_fd, int proc_fd, lw_err *err);
 /* Restrict this thread (and what it execs) to the ruleset; closes it.
  * Needs no_new_privs or CAP_SYS_ADMIN in the user namespace. */
 int lw_landlock_enforce(struct lw_landlock *ll, lw_err *err);
@@ -68,7 +82,15 @@ struct lw_landlock_set {
  * pass. */
 int lw_landlock_set_compile(const struct spec *s, const struct spec_process *own,
 			    struct lw_landlock_set *set, lw_err *err);
-int lw_landlock_set_prepare(struct lw_landlock_set *set, int min_fd, lw_err *err);
+int lw_landlock_set_prepare(struct lw_landlock_set *set, int min_fd, int proc_fd, lw_err *err);
+/* The pins of set's policies as records "POLICY INDEX PATH" (PATH with
+ * backslash and newline escaped), one per call of fn; -1 if fn fails. */
+int lw_landlock_set_pins_each(const struct lw_landlock_set *set,
+			      int (*fn)(const char *record, void *arg), void *arg);
+/* Give set's first policies (config.json's and the annotation's, in the
+ * order lw_landlock_set_compile adds them) the pins of `text`, records
+ * separated by newlines as lw_landlock_set_pins_each makes them. */
+int lw_landlock_set_pin(struct lw_landlock_set *set, const char *text, lw_err *err);
 /* Idempotent: the first call restricts, the others do nothing. */
 int lw_landlock_set_enforce(struct lw_landlock_set *set, lw_err *err);
 void lw_landlock_set_free(struct lw_landlock_set *set);

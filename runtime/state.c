@@ -310,6 +310,32 @@ void state_free(struct lw_state *st)
 	free(st);
 }
 
+int state_write_file(int dir_fd, const char *name, const char *buf, size_t len, lw_err *err)
+{
+	int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || write_all(fd, buf, len) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return lw_fail(err, e, "writing %s in the state dir", name);
+	}
+	close(fd);
+	return 0;
+}
+
+int state_read_file(const struct lw_state *st, const char *name, char **out, lw_err *err)
+{
+	size_t len;
+
+	*out = NULL;
+	if (read_file_at(st->dir_fd, name, out, &len) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return lw_fail(err, errno, "reading %s/%s", st->dir, name);
+	}
+	return 1;
+}
+
 int state_load_config(const struct lw_state *st, struct spec **out, lw_err *err)
 {
 	cleanup_free char *buf = NULL, *msg = NULL;

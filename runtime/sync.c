@@ -18,6 +18,9 @@
  *                                                          createRuntime ran)
  *  seccomp listenerPath         C->P  SYNC_SECCOMP        notify fd (SCM_RIGHTS)
  *                               P->C  SYNC_SECCOMP_DONE   - (sent to listener)
+ *  Landlock rules opened: one   C->P  SYNC_LANDLOCK_PIN   "POLICY INDEX PATH"
+ *    per rule path, where it                              (kept in the state
+ *    led (no reply)                                       dir for exec)
  *  init set up, waits           C->P  SYNC_READY          -
  *  run/exec: go                 P->C  SYNC_START          -
  *  any failure in the child     C->P  SYNC_ERROR          errno + message

@@ -19,6 +19,7 @@ enum sync_type {
 	SYNC_READY,
 	SYNC_START,
 	SYNC_ERROR,
+	SYNC_LANDLOCK_PIN,
 };
 
 #define SYNC_TEXT_MAX 4000

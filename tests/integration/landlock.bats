@@ -207,6 +207,54 @@ assert_fs_confined() {
 	[ "${lines[1]}" = EACCES ] || fail "/etc: $output"
 }
 
+@test "landlock: an exec'd process does not follow a symlink put on a rule's path since create" {
+	# /box: the sandbox may swap entries; /box/data: it may write there
+	mkdir -p rootfs/box/data
+	landlock '{ruleset: {handledAccessFS: '"$FS_ALL"'},
+		rules: {pathBeneath: [{allowedAccess: '"$RX"', paths: ["/"]},
+			{allowedAccess: ["read_dir","remove_dir","remove_file","make_dir","make_sym"],
+			 paths: ["/box"]},
+			{allowedAccess: '"$RW"', paths: ["/box/data"]}]}}'
+	set_args sleep 300
+	run lw run -d test_ll
+	assert_status 0
+	run lw exec test_ll sh -c 'lwtest write /box/data/a x; lwtest write /etc/a x'
+	[ "${lines[0]}" = ok ] && [ "${lines[1]}" = EACCES ] || fail "before the swap: $output"
+	# the sandbox replaces /box/data by a symlink to /etc ...
+	run lw exec test_ll sh -c 'rm /box/data/a && rmdir /box/data && ln -s /etc /box/data && echo swapped'
+	assert_line_is swapped
+	[ -L rootfs/box/data ] || fail "the swap did not happen"
+	# ... which must not carry the rule for /box/data over to /etc
+	run lw exec test_ll lwtest write /etc/escaped x
+	[ "$status" -ne 0 ] || fail "exec ran after the swap: $output"
+	assert_output_has "/box/data led to /box/data when the container was created, and a symlink is on that way now"
+	[ ! -e rootfs/etc/escaped ] || fail "the rule followed the symlink: /etc/escaped was written"
+	# every exec is refused so, until a directory is there again (made here
+	# from outside: the sandbox cannot exec to do it); that one is the
+	# rule's path
+	rm rootfs/box/data && mkdir rootfs/box/data
+	run lw exec test_ll sh -c 'lwtest write /box/data/b x; lwtest write /etc/b x'
+	[ "${lines[0]}" = ok ] && [ "${lines[1]}" = EACCES ] || fail "after making it again: $output"
+}
+
+@test "landlock: rule paths through the image's own symlinks work for create and exec" {
+	mkdir -p rootfs/box/real
+	ln -s box/real rootfs/lnk
+	landlock '{ruleset: {handledAccessFS: '"$FS_ALL"'},
+		rules: {pathBeneath: [{allowedAccess: '"$RX"', paths: ["/"]},
+			{allowedAccess: '"$RW"', paths: ["/lnk"]}]}}'
+	set_args sh -c 'lwtest write /lnk/a x; sleep 300'
+	run lw run -d test_ll
+	assert_status 0
+	wait_for_file rootfs/box/real/a 5
+	# what exec uses: where the rule led at create
+	grep -q '^0 1 /box/real$' "$ROOT/test_ll/landlock.pins" ||
+		fail "landlock.pins: $(cat "$ROOT/test_ll/landlock.pins" 2>&1)"
+	run lw exec test_ll sh -c 'lwtest write /lnk/b x; lwtest write /box/c x'
+	[ "${lines[0]}" = ok ] && [ "${lines[1]}" = EACCES ] || fail "exec: $output"
+	[ -f rootfs/box/real/b ] || fail "exec's write did not land in /box/real"
+}
+
 @test "landlock: the annotation applies, and stacks with process.landlock" {
 	local ann
 	ann=$(jq -cn '{ruleset: {handledAccessFS: ["write_file","make_reg"]},

@@ -408,6 +408,62 @@ static void test_landlock_from_spec(void)
 	spec_free(s);
 }
 
+/* The pins exec reads from the state dir: records made by
+ * lw_landlock_set_pins_each come back the same through lw_landlock_set_pin,
+ * newlines and backslashes in paths included; a bad record is refused. */
+static int collect(const char *rec, void *arg)
+{
+	char **acc = arg;
+	size_t n = *acc ? strlen(*acc) : 0;
+	char *p = realloc(*acc, n + strlen(rec) + 2);
+	if (!p)
+		return -1;
+	sprintf(p + n, "%s\n", rec);
+	*acc = p;
+	return 0;
+}
+
+static void test_landlock_pins(void)
+{
+	char *pa[] = { "/a", "/b", NULL }, *pb[] = { "/c", NULL };
+	struct spec_landlock_path rules[] = { { .access = 1, .paths = pa, .n_paths = 2 },
+					      { .access = 1, .paths = pb, .n_paths = 1 } };
+	struct spec_landlock src = { .handled_fs = 1, .path_beneath = rules, .n_path_beneath = 2 };
+	struct lw_landlock l0 = { .src = &src, .ruleset_fd = -1 }, l1 = l0;
+	char *pins0[] = { "/usr/lib", NULL, "/odd\nname\\x" };
+	l0.pins = pins0;
+	l0.n_pins = 3;
+	struct lw_landlock_set set = { .ll = { &l0, &l1 }, .n = 2 };
+	char *text = NULL;
+	CHECK(lw_landlock_set_pins_each(&set, collect, &text) == 0 && text &&
+	      !strcmp(text, "0 0 /usr/lib\n0 2 /odd\\nname\\\\x\n"));
+
+	struct lw_landlock m0 = { .src = &src, .ruleset_fd = -1 }, m1 = m0;
+	struct lw_landlock_set back = { .ll = { &m0, &m1 }, .n = 2 };
+	lw_err err = NULL;
+	CHECK(text && lw_landlock_set_pin(&back, text, &err) == 0 && m0.n_pins == 3 && m0.pins &&
+	      !strcmp(m0.pins[0], "/usr/lib") && !m0.pins[1] &&
+	      !strcmp(m0.pins[2], "/odd\nname\\x") && !m1.pins);
+	CHECK(lw_landlock_set_pin(&back, "1 0 /c/d\n", &err) == 0 && m1.n_pins == 3 &&
+	      !strcmp(m1.pins[0], "/c/d"));
+	/* a policy or a path that is not there, or no path at all */
+	CHECK(lw_landlock_set_pin(&back, "2 0 /x\n", &err) < 0 && err &&
+	      strstr(err->msg, "bad record \"2 0 /x\""));
+	lw_err_free(&err);
+	CHECK(lw_landlock_set_pin(&back, "0 3 /x\n", &err) < 0 && err &&
+	      strstr(err->msg, "path 3 of 0: no such path"));
+	lw_err_free(&err);
+	CHECK(lw_landlock_set_pin(&back, "0 1\n", &err) < 0 && err);
+	lw_err_free(&err);
+	free(text);
+	for (size_t j = 0; j < m0.n_pins; j++)
+		free(m0.pins[j]);
+	for (size_t j = 0; j < m1.n_pins; j++)
+		free(m1.pins[j]);
+	free(m0.pins);
+	free(m1.pins);
+}
+
 int main(void)
 {
 	test_strerror();
@@ -419,6 +475,7 @@ int main(void)
 	test_landlock_best_effort();
 	test_landlock_strict();
 	test_landlock_from_spec();
+	test_landlock_pins();
 	printf("unit runtime: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
