@@ -2,12 +2,18 @@
  *
  * parent: state (created/running, not paused unless --ignore-paused) ->
  *   process spec (--process or the config's process + flags) -> pidfd of
- *   the init -> clone3(CLONE_INTO_CGROUP) stage 1 -> v1 attach -> SYNC_GO
- * stage 1: setns(pidfd, every namespace type of the container) in one
- *   call (the kernel orders them, user first) -> fork the process with
- *   CLONE_PARENT (a pid namespace applies to children) -> SYNC_INIT_PID
- * process: terminal, rlimits, scheduling, no_new_privs, seccomp, user and
- *   capabilities, cwd, program lookup -> SYNC_READY -> SYNC_START -> execve
+ *   the init -> setns(pidfd, CLONE_NEWPID) in the task that clones (the
+ *   spawn helper, or the parent): its children start in the container's
+ *   pid namespace -> clone3(CLONE_INTO_CGROUP) the process -> v1 attach ->
+ *   SYNC_GO
+ * process: setns(pidfd, every other namespace type of the container) in
+ *   one call (the kernel orders them, user first), terminal, rlimits,
+ *   scheduling, no_new_privs, seccomp, user and capabilities, cwd, program
+ *   lookup -> SYNC_READY -> SYNC_START -> execve
+ * Where the runtime may not enter the pid namespace itself (rootless: no
+ * CAP_SYS_ADMIN in the host's user namespace) the clone is a stage 1
+ * instead, which joins every namespace, user first, and forks the process
+ * with CLONE_PARENT (SYNC_INIT_PID); one fork and exit more.
  */
 #define _GNU_SOURCE
 #include "exec.h"
@@ -48,6 +54,7 @@ struct exec_ctx {
 	const struct spec_process *proc;
 	int pidfd;
 	int ns_flags;
+	bool one_stage; /* the clone is the process (see the top) */
 	int sync_fd;
 	int console_fd;
 	bool userns;
@@ -122,13 +129,15 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
 	}
 	if (sync_expect(x->sync_fd, SYNC_GO, "go", NULL, &err) < 0)
 		_exit(1);
-	/* one call joins every namespace of the container, user first */
-	if (setns(x->pidfd, x->ns_flags) < 0) {
+	/* one call joins every namespace of the container, user first (the
+	 * pid namespace: we were born in it, or it is for our child) */
+	int flags = x->one_stage ? x->ns_flags & ~CLONE_NEWPID : x->ns_flags;
+	if (flags && setns(x->pidfd, flags) < 0) {
 		lw_fail(&err, errno, "joining the container's namespaces");
 		goto fail;
 	}
 	close(x->pidfd);
-	{
+	if (!x->one_stage) {
 		struct clone_args a = { .flags = CLONE_PARENT };
 		pid_t pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
 		if (pid < 0) {
@@ -172,10 +181,16 @@ struct spawn_exec_args {
 	int sync_parent; /* the parent's end, closed in the child */
 };
 
-/* spawn_fn: clone3 stage 1, into the unified cgroup when there is one. */
+/* spawn_fn: clone3 the process (or stage 1), into the unified cgroup when
+ * there is one.  Runs in the spawn helper or in the parent: entering the
+ * container's pid namespace changes only where this task's children go. */
 static pid_t spawn_exec(void *arg, unsigned long extra)
 {
 	struct spawn_exec_args *a = arg;
+	struct exec_ctx *x = a->x;
+
+	if (x->one_stage && (x->ns_flags & CLONE_NEWPID) && setns(x->pidfd, CLONE_NEWPID) < 0)
+		x->one_stage = false; /* not allowed here: a stage 1 does it */
 	pid_t pid = spawn_clone3(extra, &a->cgfd, NULL);
 
 	if (pid == 0) {
@@ -484,6 +499,7 @@ int container_exec(const struct exec_opts *o, int *exit_status, lw_err *err)
 	/* non-dumpable until execve: /proc/PID/exe of the leeward binary is
 	 * out of reach of the container (CVE-2019-5736) */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	x.one_stage = true;
 	{
 		struct spawn_exec_args a = { .x = &x, .cgfd = cgfd, .sync_parent = sp[0] };
 		/* (--cgroup names a sub-cgroup of the unified tree only) */
@@ -515,7 +531,10 @@ int container_exec(const struct exec_opts *o, int *exit_status, lw_err *err)
 		lw_fail(err, errno, "sync");
 		goto kill;
 	}
-	{
+	if (x.one_stage) {
+		pid = stage1;
+		stage1 = -1;
+	} else {
 		struct sync_msg m;
 		int r = sync_recv(sp[0], &m, NULL);
 		if (r <= 0 || m.type != SYNC_INIT_PID) {

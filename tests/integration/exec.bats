@@ -178,6 +178,24 @@ nprocs() {
 	[ "$(nprocs)" = 3 ] || fail "processes: $(lw ps test_exec)"
 }
 
+@test "exec: into a container with a user namespace, every namespace of its init" {
+	userns_config 100000
+	start_container
+	run lw exec test_exec sh -c 'for n in user pid mnt net ipc uts cgroup; do
+		[ "$(readlink /proc/self/ns/$n)" = "$(readlink /proc/1/ns/$n)" ] || echo "not in the $n namespace"
+	done; cat /proc/self/uid_map; lwtest ids'
+	assert_status 0
+	assert_output_lacks "not in the"
+	assert_line_matches "^ +0 +100000 +65536$"
+	assert_line_is "uid=0"
+	local pid
+	run lw exec --detach --pid-file "$BATS_TEST_TMPDIR/p" test_exec sleep 1236
+	assert_status 0
+	pid=$(cat "$BATS_TEST_TMPDIR/p")
+	[ "$(stat -c %u "/proc/$pid")" = 100000 ] || fail "host uid of the exec'd process: $(stat -c %u "/proc/$pid")"
+	[ "$(readlink "/proc/$pid/ns/pid")" = "$(readlink "/proc/$INIT_PID/ns/pid")" ] || fail "not in the pid ns"
+}
+
 @test "exec --env: added to the container's environment" {
 	start_container
 	run lw exec --env FOO=bar --env BAZ=qux test_exec lwtest env

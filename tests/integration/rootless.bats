@@ -95,6 +95,33 @@ rl() {
 	assert_no_leftovers test_rootless
 }
 
+@test "rootless: exec joins every namespace of the container, its pid namespace included" {
+	# the runtime may not enter the container's pid namespace itself (no
+	# CAP_SYS_ADMIN in the host's user namespace): a first stage, inside
+	# the user namespace, forks the process there
+	set_args sleep 300
+	chown "$RL_UID" config.json
+	run rl run -d test_rootless </dev/null
+	assert_status 0
+	run rl exec test_rootless sh -c 'for n in user pid mnt net ipc uts; do
+		[ "$(readlink /proc/self/ns/$n)" = "$(readlink /proc/1/ns/$n)" ] || echo "not in the $n namespace"
+	done; echo pid=$$; lwtest ids'
+	assert_status 0
+	assert_output_lacks "not in the"
+	assert_line_is "uid=0"
+	# (the container's init is 1, the exec'd shell one of the next few)
+	assert_line_matches "^pid=[0-9]$"
+	rl kill test_rootless KILL
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$(rl state test_rootless | jq -r .status)" = stopped ] && break
+		sleep 0.1
+	done
+	run rl delete test_rootless
+	assert_status 0
+	assert_no_leftovers test_rootless
+}
+
 @test "rootless: state dir belongs to the user" {
 	run rl create test_rootless </dev/null
 	assert_status 0
