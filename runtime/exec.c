@@ -2,18 +2,22 @@
  *
  * parent: state (created/running, not paused unless --ignore-paused) ->
  *   process spec (--process or the config's process + flags) -> pidfd of
- *   the init -> setns(pidfd, CLONE_NEWPID) in the task that clones (the
- *   spawn helper, or the parent): its children start in the container's
- *   pid namespace -> clone3(CLONE_INTO_CGROUP) the process -> v1 attach ->
- *   SYNC_GO
- * process: setns(pidfd, every other namespace type of the container) in
- *   one call (the kernel orders them, user first), terminal, rlimits,
- *   scheduling, no_new_privs, seccomp, user and capabilities, cwd, program
- *   lookup -> SYNC_READY -> SYNC_START -> execve
- * Where the runtime may not enter the pid namespace itself (rootless: no
- * CAP_SYS_ADMIN in the host's user namespace) the clone is a stage 1
- * instead, which joins every namespace, user first, and forks the process
- * with CLONE_PARENT (SYNC_INIT_PID); one fork and exit more.
+ *   the init -> the spawn helper (spawn.c: a vfork-style clone with its
+ *   own namespaces and fs) -> v1 attach -> SYNC_GO
+ * helper: setns(pidfd, every namespace type of the container but the
+ *   user one) -> clone3(CLONE_INTO_CGROUP | CLONE_PARENT) the process: it
+ *   is born in the container's pid namespace with the container's mounts,
+ *   network, ... already its own (no moment where a process of the
+ *   container could reach the host's root or mounts through its /proc
+ *   entry)
+ * process: setns(pidfd, CLONE_NEWUSER) if the container has one; terminal,
+ *   rlimits, scheduling, no_new_privs, seccomp, user and capabilities, cwd,
+ *   program lookup -> SYNC_READY -> SYNC_START -> execve
+ * Where the helper cannot join them (rootless: no CAP_SYS_ADMIN in the
+ * host's user namespace; a time namespace, which a task sharing memory
+ * may not join; the sanitizer build, which has no helper) the clone is a
+ * stage 1 instead, which joins every namespace, user first, and forks the
+ * process with CLONE_PARENT (SYNC_INIT_PID): one fork and exit more.
  */
 #define _GNU_SOURCE
 #include "exec.h"
@@ -129,9 +133,9 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
 	}
 	if (sync_expect(x->sync_fd, SYNC_GO, "go", NULL, &err) < 0)
 		_exit(1);
-	/* one call joins every namespace of the container, user first (the
-	 * pid namespace: we were born in it, or it is for our child) */
-	int flags = x->one_stage ? x->ns_flags & ~CLONE_NEWPID : x->ns_flags;
+	/* one call joins every namespace of the container, user first (one
+	 * stage: the helper joined all but the user namespace for us) */
+	int flags = x->one_stage ? x->ns_flags & CLONE_NEWUSER : x->ns_flags;
 	if (flags && setns(x->pidfd, flags) < 0) {
 		lw_fail(&err, errno, "joining the container's namespaces");
 		goto fail;
@@ -182,15 +186,19 @@ struct spawn_exec_args {
 };
 
 /* spawn_fn: clone3 the process (or stage 1), into the unified cgroup when
- * there is one.  Runs in the spawn helper or in the parent: entering the
- * container's pid namespace changes only where this task's children go. */
+ * there is one.  In the spawn helper (CLONE_PARENT) the helper first joins
+ * the container's namespaces but the user one, for the process to be born
+ * in them; its own, not the parent's (x is shared memory: the parent sees
+ * which way it went). */
 static pid_t spawn_exec(void *arg, unsigned long extra)
 {
 	struct spawn_exec_args *a = arg;
 	struct exec_ctx *x = a->x;
+	int join = x->ns_flags & ~CLONE_NEWUSER;
 
-	if (x->one_stage && (x->ns_flags & CLONE_NEWPID) && setns(x->pidfd, CLONE_NEWPID) < 0)
-		x->one_stage = false; /* not allowed here: a stage 1 does it */
+	/* (pidfd setns joins all or none: a refusal changes nothing) */
+	if (!(extra & CLONE_PARENT) || (join && setns(x->pidfd, join) < 0))
+		x->one_stage = false;
 	pid_t pid = spawn_clone3(extra, &a->cgfd, NULL);
 
 	if (pid == 0) {
@@ -503,7 +511,7 @@ int container_exec(const struct exec_opts *o, int *exit_status, lw_err *err)
 	{
 		struct spawn_exec_args a = { .x = &x, .cgfd = cgfd, .sync_parent = sp[0] };
 		/* (--cgroup names a sub-cgroup of the unified tree only) */
-		stage1 = spawn_in_cgroup(cg, spawn_exec, &a, &done);
+		stage1 = spawn_via_helper(cg, spawn_exec, &a, &done);
 		cgfd = a.cgfd;
 	}
 	if (stage1 < 0) {

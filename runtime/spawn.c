@@ -46,7 +46,7 @@ static int helper(void *p)
 	struct spawn_call *c = p;
 	lw_err e = NULL;
 
-	if (cgroup_enter_thread(c->cg, &e) < 0) {
+	if (c->cg && cgroup_has_v1(c->cg) && cgroup_enter_thread(c->cg, &e) < 0) {
 		lw_err_free(&e);
 		_exit(0);
 	}
@@ -83,10 +83,10 @@ pid_t spawn_clone3(unsigned long flags, int *cgfd, int *pidfd)
 	return pid;
 }
 
-pid_t spawn_in_cgroup(struct cgroup *cg, spawn_fn fn, void *arg, unsigned *done)
+static pid_t spawn(struct cgroup *cg, spawn_fn fn, void *arg, unsigned *done, bool always)
 {
 	*done = 0;
-	if (USE_HELPER && cg && cgroup_has_v1(cg)) {
+	if (USE_HELPER && (always || (cg && cgroup_has_v1(cg)))) {
 		struct spawn_call c = { .cg = cg, .fn = fn, .arg = arg, .pid = -1 };
 		long page = sysconf(_SC_PAGESIZE);
 		size_t len = HELPER_STACK + (size_t)page;
@@ -131,4 +131,14 @@ pid_t spawn_in_cgroup(struct cgroup *cg, spawn_fn fn, void *arg, unsigned *done)
 		}
 	}
 	return fn(arg, 0);
+}
+
+pid_t spawn_in_cgroup(struct cgroup *cg, spawn_fn fn, void *arg, unsigned *done)
+{
+	return spawn(cg, fn, arg, done, false);
+}
+
+pid_t spawn_via_helper(struct cgroup *cg, spawn_fn fn, void *arg, unsigned *done)
+{
+	return spawn(cg, fn, arg, done, true);
 }

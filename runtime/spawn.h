@@ -36,5 +36,10 @@ pid_t spawn_clone3(unsigned long flags, int *cgfd, int *pidfd);
  * attaches the child with cgroup_attach() as before.
  * Returns fn's result: the pid, or -1 with errno. */
 pid_t spawn_in_cgroup(struct cgroup *cg, spawn_fn fn, void *arg, unsigned *done);
+/* The same, with the helper also where cg (may be NULL) has no v1
+ * hierarchy: fn can tell it runs there (extra_flags has CLONE_PARENT) and
+ * change the helper's namespaces (setns) without touching the caller's.
+ * The sanitizer build has no helper: fn runs in the caller. */
+pid_t spawn_via_helper(struct cgroup *cg, spawn_fn fn, void *arg, unsigned *done);
 
 #endif

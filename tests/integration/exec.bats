@@ -196,6 +196,20 @@ nprocs() {
 	[ "$(readlink "/proc/$pid/ns/pid")" = "$(readlink "/proc/$INIT_PID/ns/pid")" ] || fail "not in the pid ns"
 }
 
+@test "exec: into a container with a time namespace, its clocks" {
+	requires timens
+	update_config '.linux.namespaces += [{"type":"time"}]
+	  | .linux.timeOffsets = {"boottime":{"secs":172800,"nanosecs":0}}'
+	start_container
+	run lw exec test_exec sh -c '[ "$(readlink /proc/self/ns/time)" = "$(readlink /proc/1/ns/time)" ] &&
+		[ "$(readlink /proc/self/ns/pid)" = "$(readlink /proc/1/ns/pid)" ] && echo same-ns; cat /proc/uptime'
+	assert_status 0
+	assert_line_is same-ns
+	local up
+	up=$(cut -d. -f1 <<<"${lines[1]}")
+	[ "$up" -ge 172800 ] || fail "boottime offset not seen by the exec'd process: uptime $up"
+}
+
 @test "exec --env: added to the container's environment" {
 	start_container
 	run lw exec --env FOO=bar --env BAZ=qux test_exec lwtest env
