@@ -5,12 +5,13 @@
  *   the init -> the spawn helper (spawn.c: a vfork-style clone with its
  *   own namespaces and fs) -> v1 attach -> SYNC_GO
  * helper: setns(pidfd, every namespace type of the container but the
- *   user one) -> clone3(CLONE_INTO_CGROUP | CLONE_PARENT) the process: it
- *   is born in the container's pid namespace with the container's mounts,
- *   network, ... already its own (no moment where a process of the
- *   container could reach the host's root or mounts through its /proc
- *   entry)
- * process: setns(pidfd, CLONE_NEWUSER) if the container has one; terminal,
+ *   user and cgroup ones) -> clone3(CLONE_INTO_CGROUP | CLONE_PARENT) the
+ *   process: it is born in the container's pid namespace with the
+ *   container's mounts, network, ... already its own (no moment where a
+ *   process of the container could reach the host's root or mounts
+ *   through its /proc entry)
+ * process: setns(pidfd, CLONE_NEWUSER | CLONE_NEWCGROUP) for those the
+ *   container has; terminal,
  *   rlimits, scheduling, no_new_privs, seccomp, user and capabilities, cwd,
  *   program lookup -> SYNC_READY -> SYNC_START -> execve
  * Where the helper cannot join them (rootless: no CAP_SYS_ADMIN in the
@@ -135,7 +136,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
 		_exit(1);
 	/* one call joins every namespace of the container, user first (one
 	 * stage: the helper joined all but the user namespace for us) */
-	int flags = x->one_stage ? x->ns_flags & CLONE_NEWUSER : x->ns_flags;
+	int flags = x->one_stage ? x->ns_flags & (CLONE_NEWUSER | CLONE_NEWCGROUP) : x->ns_flags;
 	if (flags && setns(x->pidfd, flags) < 0) {
 		lw_fail(&err, errno, "joining the container's namespaces");
 		goto fail;
@@ -194,7 +195,10 @@ static pid_t spawn_exec(void *arg, unsigned long extra)
 {
 	struct spawn_exec_args *a = arg;
 	struct exec_ctx *x = a->x;
-	int join = x->ns_flags & ~CLONE_NEWUSER;
+	/* not the cgroup namespace: with nsdelegate, clone3 into the
+	 * container's cgroup checks that the source cgroup is visible from
+	 * the caller's cgroup namespace (ENOENT) */
+	int join = x->ns_flags & ~(CLONE_NEWUSER | CLONE_NEWCGROUP);
 
 	/* (pidfd setns joins all or none: a refusal changes nothing) */
 	if (!(extra & CLONE_PARENT) || (join && setns(x->pidfd, join) < 0))

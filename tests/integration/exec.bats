@@ -210,6 +210,17 @@ nprocs() {
 	[ "$up" -ge 172800 ] || fail "boottime offset not seen by the exec'd process: uptime $up"
 }
 
+@test "exec: into a container with a cgroup namespace, its cgroup root" {
+	update_config '.linux.namespaces += [{"type":"cgroup"}]'
+	start_container
+	run lw exec test_exec sh -c '[ "$(readlink /proc/self/ns/cgroup)" = "$(readlink /proc/1/ns/cgroup)" ] &&
+		echo same-ns; cat /proc/self/cgroup'
+	assert_status 0
+	assert_line_is same-ns
+	# the container's own cgroup is the namespace's root
+	assert_line_matches '^0::/$'
+}
+
 @test "exec --env: added to the container's environment" {
 	start_container
 	run lw exec --env FOO=bar --env BAZ=qux test_exec lwtest env
