@@ -60,6 +60,21 @@ rl() {
 	"$@" 3>&-
 }
 
+# rl_kill_delete: SIGKILL test_rootless, wait until it is stopped, delete
+# it; nothing may be left.
+rl_kill_delete() {
+	run rl kill test_rootless KILL
+	assert_status 0
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[ "$(rl state test_rootless | jq -r .status)" = stopped ] && break
+		sleep 0.1
+	done
+	run rl delete test_rootless
+	assert_status 0
+	assert_no_leftovers test_rootless
+}
+
 @test "rootless: run, root inside is nobody outside" {
 	update_config '.process.user = {"uid":0,"gid":0}'
 	set_args sh -c 'lwtest ids; cat /proc/self/uid_map'
@@ -83,16 +98,7 @@ rl() {
 	run rl list -q
 	assert_status 0
 	assert_line_is test_rootless
-	run rl kill test_rootless KILL
-	assert_status 0
-	local i
-	for ((i = 0; i < 50; i++)); do
-		[ "$(rl state test_rootless | jq -r .status)" = stopped ] && break
-		sleep 0.1
-	done
-	run rl delete test_rootless
-	assert_status 0
-	assert_no_leftovers test_rootless
+	rl_kill_delete
 }
 
 @test "rootless: exec joins every namespace of the container, its pid namespace included" {
@@ -111,15 +117,7 @@ rl() {
 	assert_line_is "uid=0"
 	# (the container's init is 1, the exec'd shell one of the next few)
 	assert_line_matches "^pid=[0-9]$"
-	rl kill test_rootless KILL
-	local i
-	for ((i = 0; i < 50; i++)); do
-		[ "$(rl state test_rootless | jq -r .status)" = stopped ] && break
-		sleep 0.1
-	done
-	run rl delete test_rootless
-	assert_status 0
-	assert_no_leftovers test_rootless
+	rl_kill_delete
 }
 
 @test "rootless: state dir belongs to the user" {
