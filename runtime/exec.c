@@ -11,9 +11,9 @@
  *   process of the container could reach the host's root or mounts
  *   through its /proc entry)
  * process: setns(pidfd, CLONE_NEWUSER | CLONE_NEWCGROUP) for those the
- *   container has; terminal,
- *   rlimits, scheduling, no_new_privs, seccomp, user and capabilities, cwd,
- *   program lookup -> SYNC_READY -> SYNC_START -> execve
+ *   container has; terminal, rlimits, scheduling, no_new_privs, seccomp,
+ *   user and capabilities, cwd, program lookup -> SYNC_READY -> SYNC_START
+ *   -> execve
  * Where the helper cannot join them (rootless: no CAP_SYS_ADMIN in the
  * host's user namespace; a time namespace, which a task sharing memory
  * may not join; the sanitizer build, which has no helper) the clone is a
@@ -135,7 +135,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
 	if (sync_expect(x->sync_fd, SYNC_GO, "go", NULL, &err) < 0)
 		_exit(1);
 	/* one call joins every namespace of the container, user first (one
-	 * stage: the helper joined all but the user namespace for us) */
+	 * stage: the helper joined all but the user and cgroup ones for us) */
 	int flags = x->one_stage ? x->ns_flags & (CLONE_NEWUSER | CLONE_NEWCGROUP) : x->ns_flags;
 	if (flags && setns(x->pidfd, flags) < 0) {
 		lw_fail(&err, errno, "joining the container's namespaces");
@@ -188,9 +188,9 @@ struct spawn_exec_args {
 
 /* spawn_fn: clone3 the process (or stage 1), into the unified cgroup when
  * there is one.  In the spawn helper (CLONE_PARENT) the helper first joins
- * the container's namespaces but the user one, for the process to be born
- * in them; its own, not the parent's (x is shared memory: the parent sees
- * which way it went). */
+ * the container's namespaces but the user and cgroup ones, for the process
+ * to be born in them; its own, not the parent's (x is shared memory: the
+ * parent sees which way it went). */
 static pid_t spawn_exec(void *arg, unsigned long extra)
 {
 	struct spawn_exec_args *a = arg;
