@@ -684,17 +684,9 @@ static int prepare(struct creation *c, struct init_ctx *ctx, lw_err *err)
 	c->state_fd = state_create(o->root, o->id, &c->state_dir, err);
 	if (c->state_fd < 0)
 		return -1;
-	{
-		int fd = openat(c->state_fd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-				0600);
-		if (fd < 0 || write_all(fd, c->config_text, c->config_len) < 0) {
-			int e = errno;
-			if (fd >= 0)
-				close(fd);
-			return lw_fail(err, e, "saving config.json in %s", c->state_dir);
-		}
-		close(fd);
-	}
+	if (state_write_file(c->state_fd, c->state_dir, "config.json", c->config_text,
+			     c->config_len, err) < 0)
+		return -1;
 
 	if (add_device_rules(c->spec, err) < 0)
 		return -1;
@@ -785,7 +777,8 @@ static int save_state(struct creation *c, lw_err *err)
 		return lw_fail(err, ESRCH, "container init exited during create");
 	c->st.pid_start = st.pid_start;
 	if (c->landlock_pins &&
-	    state_write_file(c->state_fd, LW_LANDLOCK_PINS, c->landlock_pins, c->pins_len, err) < 0)
+	    state_write_file(c->state_fd, c->state_dir, LW_LANDLOCK_PINS, c->landlock_pins,
+			     c->pins_len, err) < 0)
 		return -1;
 	if (state_save(&st, err) < 0)
 		return -1;

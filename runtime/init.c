@@ -231,7 +231,7 @@ static bool setgroups_denied(void)
 	return n > 0 && !strncmp(buf, "deny", 4);
 }
 
-/* Everything up to the wait for `start`; returns the program path. */
+/* lw_landlock_set_pins_each: one record to the runtime. */
 static int send_pin(const char *record, void *arg)
 {
 	const struct init_ctx *ctx = arg;
@@ -242,6 +242,7 @@ static int send_pin(const char *record, void *arg)
 	return sync_send(ctx->sync_fd, SYNC_LANDLOCK_PIN, 0, 0, record, -1);
 }
 
+/* Everything up to the wait for `start`; returns the program path. */
 static int init_setup(struct init_ctx *ctx, char **program, char ***envp, lw_err *err)
 {
 	const struct spec *s = ctx->spec;

@@ -153,7 +153,7 @@ int lw_landlock_compile(const struct spec_landlock *l, const char *origin, int a
 
 /* Where fd leads, as this process sees it (its root), from proc_fd's
  * self/fd; NULL if that cannot be told. */
-static char *fd_path(int proc_fd, int fd)
+static char *resolved_path(int proc_fd, int fd)
 {
 	char link[32], buf[PATH_MAX];
 	snprintf(link, sizeof(link), "self/fd/%d", fd);
@@ -196,7 +196,7 @@ static int add_path(struct lw_landlock *ll, size_t i, size_t k, size_t j, int pr
 		return lw_fail(err, errno, "%s.rules.pathBeneath[%zu].paths[%zu]: opening %s",
 			       ll->origin, i, k, r->paths[k]);
 	if (!pin && proc_fd >= 0 && j < ll->n_pins)
-		ll->pins[j] = fd_path(proc_fd, fd);
+		ll->pins[j] = resolved_path(proc_fd, fd);
 	if (fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
 		a.allowed_access &= LL_FS_FILE; /* the others mean nothing on a file */
 	a.parent_fd = fd;
@@ -404,7 +404,7 @@ int lw_landlock_set_pin(struct lw_landlock_set *set, const char *text, lw_err *e
 		int p, at = 0;
 		size_t j;
 		if (len && sscanf(line, "%d %zu %n", &p, &j, &at) == 2 && at > 0 && (size_t)at < len &&
-		    p >= 0 && p < set->n && set->ll[p]->src) {
+		    p >= 0 && p < set->n) {
 			struct lw_landlock *ll = set->ll[p];
 			size_t n = n_rule_paths(ll->src);
 			if (j >= n)

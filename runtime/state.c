@@ -310,14 +310,15 @@ void state_free(struct lw_state *st)
 	free(st);
 }
 
-int state_write_file(int dir_fd, const char *name, const char *buf, size_t len, lw_err *err)
+int state_write_file(int dir_fd, const char *dir, const char *name, const char *buf, size_t len,
+		     lw_err *err)
 {
 	int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0 || write_all(fd, buf, len) < 0) {
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
-		return lw_fail(err, e, "writing %s in the state dir", name);
+		return lw_fail(err, e, "writing %s/%s", dir, name);
 	}
 	close(fd);
 	return 0;

@@ -66,8 +66,10 @@ void state_free(struct lw_state *st);
 
 /* Other files of the state dir. */
 #define LW_LANDLOCK_PINS "landlock.pins" /* where Landlock rule paths led at create */
-/* Write NAME in the state dir (new, 0600). */
-int state_write_file(int dir_fd, const char *name, const char *buf, size_t len, lw_err *err);
+/* Write NAME in the state dir dir_fd (new, 0600; dir is its path, for
+ * messages). */
+int state_write_file(int dir_fd, const char *dir, const char *name, const char *buf, size_t len,
+		     lw_err *err);
 /* Read NAME of the state dir: 1 with *out (NUL-terminated), 0 when there is
  * no such file, -1 on an error. */
 int state_read_file(const struct lw_state *st, const char *name, char **out, lw_err *err);
